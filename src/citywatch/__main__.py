@@ -1,0 +1,3 @@
+from citywatch.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Engines decide what is wrong: each returns findings and nothing else."""
