@@ -11,6 +11,8 @@ from citywatch.model import ScanResult
 FORMATS: dict[str, str] = {
     "table": "citywatch.report.table",
     "json": "citywatch.report.json_report",
+    "sarif": "citywatch.report.sarif",
+    "junit": "citywatch.report.junit",
 }
 
 

@@ -6,6 +6,7 @@ is reported, not followed), so scanning a checkout never wanders into the rest o
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -62,7 +63,7 @@ def _load_gitignore(directory: Path, rel_dir: str) -> pathspec.PathSpec | None:
         prefix = f"{rel_dir}/" if rel_dir else ""
         pattern = f"{prefix}{body}" if anchored else f"{prefix}**/{body}"
         lines.append(("!" if neg else "") + pattern)
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.PathSpec.from_lines("gitignore", lines)
 
 
 def walk_targets(targets: list[Path], options: ScanOptions, ctx: ScanContext) -> list[SourceFile]:
@@ -128,7 +129,10 @@ def _walk_dir(
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError as exc:
-                ctx.error(shown, f"cannot stat: {exc.strerror or exc}")
+                if exc.errno == errno.ELOOP:
+                    ctx.error(shown, "symlink loop; not followed")
+                else:
+                    ctx.error(shown, f"cannot stat: {exc.strerror or exc}")
                 continue
             if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
                 continue
