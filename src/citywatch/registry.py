@@ -14,7 +14,9 @@ from citywatch.pipeline import Engine, Parser
 
 # (scanner, "module:Class")
 PARSERS: list[tuple[str, str]] = [
+    ("misconfig", "citywatch.parsers.cloudformation:CloudFormationParser"),
     ("misconfig", "citywatch.parsers.kubernetes:KubernetesParser"),
+    ("misconfig", "citywatch.parsers.dockerfile:DockerfileParser"),
 ]
 
 ENGINES: list[tuple[str, str]] = [

@@ -1,0 +1,197 @@
+"""CloudFormation and SAM templates (YAML with short-form tags, or JSON) as located resources.
+
+Each entry under `Resources` becomes one `Resource` whose attributes are its `Properties` with
+every intrinsic function that can be decided statically already resolved (parameter defaults,
+mappings, decidable conditions, `Fn::Sub`/`Join`/`Select`/`Split`); anything only known at
+deploy time (`Fn::GetAtt`, pseudo parameters, imports) becomes UNKNOWN so checks report
+"unknown" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from citywatch.model import Location, Resource
+from citywatch.parsers.cfn_intrinsics import Resolver, TemplateScope
+from citywatch.parsers.yamlsafe import YamlDocument, decode_text, load_documents
+from citywatch.pipeline import ScanContext, SourceFile
+
+FRAMEWORK = "cloudformation"
+_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_FORMAT_VERSION = re.compile(rb'(^|\n|\{)\s*"?AWSTemplateFormatVersion"?\s*:')
+_SAM_TRANSFORM = re.compile(rb'"?Transform"?\s*:\s*\[?\s*"?AWS::Serverless')
+_RESOURCES = re.compile(rb'(^|\n|\{|,)\s*"?Resources"?\s*:')
+_AWS_TYPE = re.compile(rb'"?Type"?\s*:\s*["\']?(AWS|Alexa|Custom)::')
+
+
+def looks_like_cloudformation(head: bytes) -> bool:
+    """Decide from the first bytes whether a YAML/JSON file is a CloudFormation template."""
+    if _FORMAT_VERSION.search(head) or _SAM_TRANSFORM.search(head):
+        return True
+    return bool(_RESOURCES.search(head) and _AWS_TYPE.search(head))
+
+
+class CloudFormationParser:
+    name = "cloudformation"
+
+    def claims(self, file: SourceFile) -> bool:
+        if not file.path.name.lower().endswith(_SUFFIXES):
+            return False
+        return looks_like_cloudformation(file.head())
+
+    def parse(self, files: list[SourceFile], ctx: ScanContext) -> None:
+        for file in files:
+            ctx.resources.extend(self.parse_file(file, ctx))
+
+    def parse_file(self, file: SourceFile, ctx: ScanContext) -> list[Resource]:
+        try:
+            text = decode_text(file.read_bytes())
+        except OSError as exc:
+            ctx.error(file.display, f"cannot read: {exc.strerror or exc}", scanner="misconfig")
+            return []
+        except ValueError as exc:
+            ctx.error(file.display, str(exc), scanner="misconfig")
+            return []
+        doc = _load_template(text, file, ctx)
+        if doc is None:
+            return []
+        return list(resources_from_template(doc, file.display, text, ctx))
+
+
+def _load_template(text: str, file: SourceFile, ctx: ScanContext) -> YamlDocument | None:
+    loaded = load_documents(text, cfn_tags=True)
+    if loaded.errors:
+        if file.path.suffix.lower() == ".json":
+            # JSON that YAML rejects (tabs, odd escapes) is still valid JSON: keep it, unlocated
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                line = getattr(exc, "lineno", None)
+                ctx.error(file.display, f"invalid JSON template: {exc}", line, "misconfig")
+                return None
+            return YamlDocument(data, 1, text.count("\n") + 1, _json_line_map(data, text))
+        err = loaded.errors[0]
+        ctx.error(file.display, f"CloudFormation template: {err.reason}", err.line, "misconfig")
+        return None
+    if not loaded.docs:
+        return None
+    if len(loaded.docs) > 1:
+        ctx.error(
+            file.display,
+            "CloudFormation template has several YAML documents; only the first is scanned",
+            loaded.docs[1].start_line,
+            "misconfig",
+        )
+    return loaded.docs[0]
+
+
+def _json_line_map(data: Any, text: str) -> dict[str, int]:
+    """Best-effort lines for resources of a template only `json` could read."""
+    out: dict[str, int] = {}
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if isinstance(resources, dict):
+        for logical_id in resources:
+            idx = text.find(f'"{logical_id}"')
+            if idx >= 0:
+                out[f"Resources.{logical_id}"] = text.count("\n", 0, idx) + 1
+    return out
+
+
+def resources_from_template(
+    doc: YamlDocument, display: str, text: str, ctx: ScanContext
+) -> Iterator[Resource]:
+    template = doc.data
+    if not isinstance(template, dict):
+        ctx.error(display, "CloudFormation template is not a mapping", doc.start_line, "misconfig")
+        return
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        if "Resources" in template:
+            line = doc.line_map.get("Resources", doc.start_line)
+            ctx.error(display, "Resources is not a mapping", line, "misconfig")
+        return
+    scope = TemplateScope.from_template(template)
+    globals_fn = _sam_function_globals(template)
+    lines = text.splitlines()
+    for logical_id, body in resources.items():
+        prefix = f"Resources.{logical_id}"
+        if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
+            line = doc.line_map.get(prefix, doc.start_line)
+            ctx.error(display, f"resource {logical_id} has no Type", line, "misconfig")
+            continue
+        yield _resource(
+            str(logical_id), body, scope, globals_fn, display, doc.line_map, lines, prefix
+        )
+
+
+def _resource(
+    logical_id: str,
+    body: dict[str, Any],
+    scope: TemplateScope,
+    globals_fn: dict[str, Any],
+    display: str,
+    doc_lines: dict[str, int],
+    text_lines: list[str],
+    prefix: str,
+) -> Resource:
+    kind = str(body["Type"])
+    raw_props = body.get("Properties")
+    props: dict[str, Any] = dict(raw_props) if isinstance(raw_props, dict) else {}
+    if kind == "AWS::Serverless::Function":
+        for key, value in globals_fn.items():
+            props.setdefault(key, value)
+    resolver = Resolver(scope)
+    resolved = resolver.resolve(props)
+    attributes = resolved if isinstance(resolved, dict) else {}
+    depends = body.get("DependsOn")
+    for dep in [depends] if isinstance(depends, str) else depends or []:
+        if isinstance(dep, str):
+            resolver.refs.add(dep)
+    references = sorted(r for r in resolver.refs if r in scope.resources and r != logical_id)
+
+    value_line = doc_lines.get(prefix, 0)
+    start = _key_line(text_lines, logical_id, value_line)
+    sub_prefix = prefix + "."
+    own = [line for path, line in doc_lines.items() if path.startswith(sub_prefix)]
+    end = max(own, default=start)
+    props_prefix = f"{prefix}.Properties."
+    line_map = {
+        path[len(props_prefix) :]: line
+        for path, line in doc_lines.items()
+        if path.startswith(props_prefix)
+    }
+    return Resource(
+        kind=kind,
+        name=logical_id,
+        framework=FRAMEWORK,
+        attributes=attributes,
+        location=Location(display, start, max(start, end)),
+        references=references,
+        line_map=line_map,
+        meta={
+            "condition": body.get("Condition"),
+            "metadata": body.get("Metadata") if isinstance(body.get("Metadata"), dict) else {},
+        },
+    )
+
+
+def _key_line(text_lines: list[str], logical_id: str, value_line: int) -> int:
+    """The line of `LogicalId:` itself (the loader records where the value starts)."""
+    if value_line <= 0:
+        return 1
+    for line_no in range(value_line, max(0, value_line - 4), -1):
+        if line_no <= len(text_lines) and logical_id in text_lines[line_no - 1]:
+            return line_no
+    return value_line
+
+
+def _sam_function_globals(template: dict[str, Any]) -> dict[str, Any]:
+    globals_section = template.get("Globals")
+    if isinstance(globals_section, dict):
+        fn = globals_section.get("Function")
+        if isinstance(fn, dict):
+            return fn
+    return {}

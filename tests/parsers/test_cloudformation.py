@@ -1,0 +1,226 @@
+"""CloudFormation parser: what a check sees after intrinsics, parameters and conditions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from citywatch import registry
+from citywatch.model import UNKNOWN, Resource
+from citywatch.options import ScanOptions
+from citywatch.parsers.cloudformation import looks_like_cloudformation
+from citywatch.pipeline import ScanContext, parse_into
+from citywatch.sources.walk import walk_targets
+
+
+def _parse(tmp_path: Path, name: str, text: str) -> tuple[dict[str, Resource], ScanContext]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    opts = ScanOptions(targets=[path], scanners=("misconfig",))
+    ctx = ScanContext(options=opts)
+    ctx.files = walk_targets(opts.targets, opts, ctx)
+    parse_into(ctx, registry.parsers_for(("misconfig",)))
+    return {r.name: r for r in ctx.resources if r.framework == "cloudformation"}, ctx
+
+
+INTRINSICS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+  KeyArn:
+    Type: String
+  Subnets:
+    Type: CommaDelimitedList
+    Default: "subnet-a, subnet-b"
+Mappings:
+  Sizes:
+    prod:
+      Gb: 100
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: true
+  Logs:
+    Type: AWS::S3::Bucket
+    DependsOn: Key
+    Properties:
+      BucketName: !Sub "${Env}-logs"
+      Account: !Sub "${Env}-${AWS::AccountId}"
+      Escaped: !Sub "${!Literal}-${Env}"
+      Named: !Sub ["${Prefix}-x", {Prefix: !Ref Env}]
+      Joined: !Join ["/", [a, !Ref Env, b]]
+      Second: !Select [1, !Ref Subnets]
+      Pieces: !Split [",", "x,y"]
+      Size: !FindInMap [Sizes, !Ref Env, Gb]
+      KeyId: !GetAtt Key.Arn
+      Unset: !Ref KeyArn
+      Region: !Ref AWS::Region
+      Dropped: !Ref AWS::NoValue
+      List: [one, !Ref AWS::NoValue, two]
+      Encoded: !Base64 "#!/bin/bash\\necho hi"
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !Ref Key
+"""
+
+
+def test_intrinsics_resolve_statically(tmp_path: Path) -> None:
+    res, ctx = _parse(tmp_path, "template.yaml", INTRINSICS)
+    assert not ctx.errors
+    logs = res["Logs"].attributes
+    assert logs["BucketName"] == "prod-logs"
+    assert logs["Account"] is UNKNOWN
+    assert logs["Escaped"] == "${Literal}-prod"
+    assert logs["Named"] == "prod-x"
+    assert logs["Joined"] == "a/prod/b"
+    assert logs["Second"] == "subnet-b"
+    assert logs["Pieces"] == ["x", "y"]
+    assert logs["Size"] == 100
+    assert logs["KeyId"] is UNKNOWN
+    assert logs["Unset"] is UNKNOWN
+    assert logs["Region"] is UNKNOWN
+    assert "Dropped" not in logs
+    assert logs["List"] == ["one", "two"]
+    assert logs["Encoded"].startswith("#!/bin/bash")
+    assert res["Logs"].references == ["Key"]
+    assert res["Logs"].kind == "AWS::S3::Bucket"
+
+
+def test_lines_point_into_properties(tmp_path: Path) -> None:
+    res, _ = _parse(tmp_path, "template.yaml", INTRINSICS)
+    logs = res["Logs"]
+    lines = INTRINSICS.splitlines()
+    assert lines[logs.location.start_line - 1].strip() == "Logs:"
+    algo = "BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault"
+    line = logs.line_map[f"{algo}.SSEAlgorithm"]
+    assert "SSEAlgorithm" in lines[line - 1]
+    assert logs.location.end_line >= line
+
+
+CONDITIONS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+  Other:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+  Either: !Or [!Condition IsProd, !Equals [!Ref Other, x]]
+  Both: !And [!Condition IsProd, !Equals [!Ref Other, x]]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Condition: NotProd
+    Metadata:
+      Owner: team-a
+    Properties:
+      StorageEncrypted: !If [IsProd, true, false]
+      MultiAZ: !If [NotProd, false, true]
+      Public: !If [Either, true, false]
+      Backup: !If [Both, 7, 1]
+"""
+
+
+def test_conditions_decided_from_defaults(tmp_path: Path) -> None:
+    res, _ = _parse(tmp_path, "db.yml", CONDITIONS)
+    db = res["Db"]
+    assert db.attributes["StorageEncrypted"] is False
+    assert db.attributes["MultiAZ"] is False
+    assert db.attributes["Public"] is UNKNOWN  # depends on a parameter without default
+    assert db.attributes["Backup"] == 1  # And with a false member is false
+    assert db.meta == {"condition": "NotProd", "metadata": {"Owner": "team-a"}}
+
+
+SAM = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Tracing: Active
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+  Table:
+    Type: AWS::Serverless::SimpleTable
+"""
+
+
+def test_sam_template_with_globals(tmp_path: Path) -> None:
+    res, _ = _parse(tmp_path, "sam.yaml", SAM)
+    fn = res["Fn"]
+    assert fn.kind == "AWS::Serverless::Function"
+    assert fn.attributes["Tracing"] == "Active"
+    assert fn.attributes["Handler"] == "app.handler"
+    assert fn.references == ["Table"]
+    assert res["Table"].attributes == {}
+
+
+def test_json_template(tmp_path: Path) -> None:
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Name": {"Type": "String", "Default": "data"}},
+        "Resources": {
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketName": {"Fn::Join": ["-", [{"Ref": "Name"}, "bucket"]]},
+                    "VersioningConfiguration": {"Status": "Enabled"},
+                },
+            }
+        },
+    }
+    text = json.dumps(template, indent=2)
+    res, ctx = _parse(tmp_path, "stack.json", text)
+    assert not ctx.errors
+    bucket = res["Bucket"]
+    assert bucket.attributes["BucketName"] == "data-bucket"
+    line = bucket.line_map["VersioningConfiguration.Status"]
+    assert '"Status"' in text.splitlines()[line - 1]
+
+
+def test_broken_template_is_a_located_error(tmp_path: Path) -> None:
+    text = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: [unclosed\n'
+    res, ctx = _parse(tmp_path, "broken.yaml", text)
+    assert res == {}
+    assert len(ctx.errors) == 1
+    err = ctx.errors[0]
+    assert err.path.endswith("broken.yaml") and err.line and err.line >= 4
+
+
+def test_broken_json_template_is_reported(tmp_path: Path) -> None:
+    text = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": }'
+    _res, ctx = _parse(tmp_path, "broken.json", text)
+    assert len(ctx.errors) == 1 and "broken.json" in ctx.errors[0].path
+
+
+def test_resource_without_type_is_reported_and_others_kept(tmp_path: Path) -> None:
+    text = "Resources:\n  Good:\n    Type: AWS::SNS::Topic\n  Bad:\n    Properties: {}\n"
+    res, ctx = _parse(tmp_path, "t.yaml", text)
+    assert list(res) == ["Good"]
+    assert ctx.errors and "Bad" in ctx.errors[0].reason and ctx.errors[0].line == 5
+
+
+def test_other_yaml_is_not_claimed(tmp_path: Path) -> None:
+    res, ctx = _parse(tmp_path, "config.yaml", "name: app\nresources:\n  - cpu\n")
+    assert res == {} and not ctx.errors
+    assert "config.yaml" not in " ".join(ctx.claimed)
+
+
+def test_detection_by_content() -> None:
+    assert looks_like_cloudformation(b"Resources:\n  X:\n    Type: AWS::SQS::Queue\n")
+    assert looks_like_cloudformation(b'{"AWSTemplateFormatVersion": "2010-09-09"}')
+    assert looks_like_cloudformation(b"Transform: AWS::Serverless-2016-10-31\n")
+    assert not looks_like_cloudformation(b"apiVersion: v1\nkind: Pod\n")
