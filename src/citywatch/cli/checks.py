@@ -16,7 +16,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lp.add_argument("--format", choices=["table", "json"], default="table")
     lp.add_argument("--framework", help="only checks for this framework")
     lp.set_defaults(func=run_list)
-    p.set_defaults(func=lambda _a: (p.print_help(), 2)[1])
+
+    def _usage(_args: argparse.Namespace) -> int:
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=_usage)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -283,7 +283,7 @@ def load_documents(text: str, *, want_lines: bool = True, cfn_tags: bool = False
                 break
             if isinstance(event, yaml.DocumentStartEvent):
                 builder = _DocumentBuilder(loader, want_lines, cfn_tags)
-                doc_start = event.start_mark.line + 1
+                doc_start = event.start_mark.line + 1 if event.start_mark else 1
                 skipping = False
                 continue
             if isinstance(event, yaml.DocumentEndEvent):

@@ -11,7 +11,7 @@ import fnmatch
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pathspec
 
@@ -19,6 +19,8 @@ from citywatch.options import ScanOptions
 
 if TYPE_CHECKING:
     from citywatch.pipeline import ScanContext, SourceFile
+
+_Spec = pathspec.PathSpec[Any]
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "__pycache__"})
 
@@ -45,7 +47,7 @@ def skipped_by_glob(rel: str, globs: list[str]) -> bool:
     return False
 
 
-def _load_gitignore(directory: Path, rel_dir: str) -> pathspec.PathSpec | None:
+def _load_gitignore(directory: Path, rel_dir: str) -> _Spec | None:
     gi = directory / ".gitignore"
     try:
         text = gi.read_text(encoding="utf-8", errors="replace")
@@ -109,7 +111,7 @@ def _walk_dir(
     root_real = os.path.realpath(root)
     seen_dirs: set[str] = {root_real}
     # stack of (absolute dir, path relative to root, active gitignore specs)
-    stack: list[tuple[Path, str, list[pathspec.PathSpec]]] = [(root, "", [])]
+    stack: list[tuple[Path, str, list[_Spec]]] = [(root, "", [])]
     while stack:
         directory, rel_dir, specs = stack.pop()
         spec = _load_gitignore(directory, rel_dir)
@@ -121,7 +123,7 @@ def _walk_dir(
                 _display(directory, root, False), f"cannot read directory: {exc.strerror or exc}"
             )
             continue
-        subdirs: list[tuple[Path, str, list[pathspec.PathSpec]]] = []
+        subdirs: list[tuple[Path, str, list[_Spec]]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             shown = _display(Path(entry.path), root, False)
@@ -178,7 +180,7 @@ def _walk_dir(
         stack.extend(reversed(subdirs))
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[pathspec.PathSpec]) -> bool:
+def _ignored(rel: str, is_dir: bool, specs: list[_Spec]) -> bool:
     if not specs:
         return False
     probe = rel + "/" if is_dir else rel
