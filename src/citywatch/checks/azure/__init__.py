@@ -1,0 +1,1 @@
+"""Built-in checks for Azure Terraform (azurerm provider), one module per service."""
