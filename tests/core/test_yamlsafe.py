@@ -28,13 +28,13 @@ def test_alias_bomb_is_refused_and_other_documents_kept() -> None:
 def test_deep_flow_nesting_is_refused_quickly() -> None:
     loaded = load_documents("a: " + "[" * 100_000 + "]" * 100_000)
     assert loaded.docs == []
-    assert "nesting deeper" in loaded.errors[0].reason
+    assert "nesting" in loaded.errors[0].reason
 
 
 def test_deep_block_nesting_is_refused() -> None:
     text = "".join(" " * i + f"k{i}:\n" for i in range(1000))
     loaded = load_documents(text)
-    assert "nesting deeper" in loaded.errors[0].reason
+    assert "nesting" in loaded.errors[0].reason
     assert loaded.errors[0].line == 201
 
 
