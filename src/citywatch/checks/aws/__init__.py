@@ -1,0 +1,1 @@
+"""AWS checks for Terraform and CloudFormation, one module per service."""
