@@ -14,6 +14,7 @@ from citywatch.pipeline import Engine, Parser
 
 # (scanner, "module:Class")
 PARSERS: list[tuple[str, str]] = [
+    ("misconfig", "citywatch.parsers.terraform:TerraformParser"),
     ("misconfig", "citywatch.parsers.cloudformation:CloudFormationParser"),
     ("misconfig", "citywatch.parsers.kubernetes:KubernetesParser"),
     ("misconfig", "citywatch.parsers.dockerfile:DockerfileParser"),
@@ -21,6 +22,7 @@ PARSERS: list[tuple[str, str]] = [
 
 ENGINES: list[tuple[str, str]] = [
     ("misconfig", "citywatch.engines.misconfig:MisconfigEngine"),
+    ("misconfig", "citywatch.engines.k8s_posture:K8sPostureEngine"),
 ]
 
 

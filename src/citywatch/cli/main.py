@@ -13,6 +13,7 @@ from citywatch import __version__
 COMMAND_MODULES = [
     "citywatch.cli.scan",
     "citywatch.cli.checks",
+    "citywatch.cli.k8s",
 ]
 
 EXIT_CODES = """exit codes:

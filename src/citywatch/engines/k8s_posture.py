@@ -1,0 +1,69 @@
+"""Kubernetes posture during `citywatch scan`: Pod Security Standards, RBAC and NetworkPolicy.
+
+Works on the Kubernetes resources the parser already produced, so a manifest directory gets the
+same findings as `citywatch k8s pss|rbac|netpol` on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from citywatch.model import Finding, Resource
+from citywatch.pipeline import ScanContext
+from citywatch.selection import selected
+
+
+def _analyses() -> list[tuple[str, Callable[[list[Resource], ScanContext], list[Finding]]]]:
+    return [("pss", _pss), ("rbac", _rbac), ("netpol", _netpol)]
+
+
+def _pss(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
+    from citywatch.k8s.findings import pss_findings
+    from citywatch.k8s.pss import evaluate_resources
+
+    opts = ctx.options
+    results = evaluate_resources(resources, level=opts.pss_level, version=opts.pss_version)
+    ctx.stats["pss_pod_specs"] = len(results)
+    return pss_findings(results)
+
+
+def _rbac(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
+    from citywatch.k8s.rbac import RBACGraph
+    from citywatch.k8s.rbac_risks import risky_findings
+
+    if not any(r.kind in ("RoleBinding", "ClusterRoleBinding") for r in resources):
+        return []
+    return risky_findings(RBACGraph.from_resources(resources))
+
+
+def _netpol(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
+    from citywatch.k8s.netpol import Cluster
+    from citywatch.k8s.netpol_findings import netpol_findings
+
+    if not any(r.kind == "NetworkPolicy" for r in resources):
+        return []  # without any policy there is nothing to say beyond "no isolation anywhere"
+    return netpol_findings(Cluster.from_resources(resources))
+
+
+class K8sPostureEngine:
+    scanner = "misconfig"
+
+    def run(self, ctx: ScanContext) -> list[Finding]:
+        resources = [r for r in ctx.resources if r.framework == "kubernetes"]
+        if not resources:
+            return []
+        findings: list[Finding] = []
+        for name, analysis in _analyses():
+            try:
+                findings.extend(analysis(resources, ctx))
+            except Exception as exc:  # one broken analysis must not lose the others
+                first = resources[0].location.path
+                ctx.error(
+                    first,
+                    f"k8s {name} analysis failed: {type(exc).__name__}: {exc}",
+                    scanner="misconfig",
+                )
+        opts = ctx.options
+        return [
+            f for f in findings if selected(f.check_id, f.severity, opts.checks, opts.skip_checks)
+        ]
