@@ -1,0 +1,702 @@
+"""Evaluate a Terraform module tree the way `terraform plan` would, without providers.
+
+One `ModuleInstance` per module instance (the root, and each `module` call instance). Every
+name is evaluated lazily and memoised: a local, variable, output or resource instance is computed
+the first time anything reads it, so evaluation order follows dependencies, cycles are detected
+(and reported) instead of hanging, and nothing is evaluated twice. Each lazily computed value
+remembers which resources it was built from, so a reference through a local or a module output
+still connects a resource to the bucket it protects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from citywatch.model import UNKNOWN, Location, Resource
+from citywatch.parsers.terraform.expressions import (
+    Call,
+    Expr,
+    ObjectExpr,
+    Scope,
+    Traversal,
+    TupleExpr,
+)
+from citywatch.parsers.terraform.functions import call_function
+from citywatch.parsers.terraform.hcl import Block, Body, literal_value
+from citywatch.parsers.terraform.modules import Decl, ModuleDef, classify_source
+from citywatch.parsers.terraform.policydoc import render_policy_document
+from citywatch.parsers.terraform.values import (
+    EvalError,
+    Lazy,
+    ResObj,
+    has_unknown,
+    materialize,
+    to_bool,
+    to_number,
+    to_set,
+    to_str,
+)
+
+if TYPE_CHECKING:
+    from citywatch.parsers.terraform.program import Program
+
+FRAMEWORK = "terraform"
+MAX_INSTANCES = 1000
+MAX_LAZY_DEPTH = 80
+MAX_MODULE_DEPTH = 16
+
+META_ATTRS = frozenset(["count", "for_each", "depends_on", "provider", "lifecycle"])
+META_BLOCKS = frozenset(["lifecycle", "provisioner", "connection"])
+MODULE_META = frozenset(["source", "version", "count", "for_each", "providers", "depends_on"])
+
+Thunk = Callable[[], tuple[Any, frozenset[str]]]
+
+
+def instance_suffix(key: Any) -> str:
+    if key is None or key is UNKNOWN:
+        return ""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"[{key}]"
+    return f"[{json.dumps(str(key))}]"
+
+
+@dataclass(slots=True)
+class Instance:
+    key: Any
+    each_value: Any
+    attrs: ResObj
+    line_map: dict[str, int]
+    refs: set[str]
+
+
+@dataclass(slots=True)
+class ResourceState:
+    decl: Decl
+    mode: str
+    keyed: bool = False  # has count or for_each
+    expanded: bool = False
+    keys: list[tuple[Any, Any]] = field(default_factory=list)  # (key, each.value)
+    meta_refs: set[str] = field(default_factory=set)
+    instances: list[Instance] | None = None
+    busy: bool = False
+    kind: str = "single"  # single | count | for_each | unknown
+
+
+class VarNS(Lazy):
+    def __init__(self, mod: ModuleInstance) -> None:
+        self.mod = mod
+        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
+
+    def keys(self) -> list[str]:
+        return sorted(self.mod.mdef.variables)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.mod.program.guarded(lambda: self.mod.variable_value(key))
+            self.memo[key] = hit
+        if scope.refs is not None and hit[1]:
+            scope.refs.update(hit[1])
+        return hit[0]
+
+
+class LocalNS(Lazy):
+    def __init__(self, mod: ModuleInstance) -> None:
+        self.mod = mod
+        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
+        self.busy: set[str] = set()
+
+    def keys(self) -> list[str]:
+        return sorted(self.mod.mdef.locals)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        hit = self.memo.get(key)
+        if hit is None:
+            decl = self.mod.mdef.locals.get(key)
+            if decl is None:
+                raise EvalError(f"undeclared local value {key!r}")
+            if key in self.busy:
+                self.mod.program.error(
+                    decl.file,
+                    f"local.{key} refers to itself (cycle); treated as unknown",
+                    decl.attr.line,
+                )
+                return UNKNOWN
+            self.busy.add(key)
+            try:
+                hit = self.mod.program.guarded(
+                    lambda: self.mod.evaluate(decl.attr.expr, decl.file, decl.attr.line)
+                )
+            finally:
+                self.busy.discard(key)
+            self.memo[key] = hit
+        if scope.refs is not None and hit[1]:
+            scope.refs.update(hit[1])
+        return hit[0]
+
+
+class OutputNS(Lazy):
+    """A module instance's outputs, as seen from its caller (`module.x.name`)."""
+
+    def __init__(self, mod: ModuleInstance) -> None:
+        self.mod = mod
+        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
+
+    def keys(self) -> list[str]:
+        return sorted(self.mod.mdef.outputs)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        hit = self.memo.get(key)
+        if hit is None:
+            decl = self.mod.mdef.outputs.get(key)
+            if decl is None:
+                raise EvalError(f"module has no output {key!r}")
+            attr = decl.block.body.attributes.get("value")
+            if attr is None:
+                hit = (None, frozenset())
+            else:
+                hit = self.mod.program.guarded(
+                    lambda: self.mod.evaluate(attr.expr, decl.file, attr.line)
+                )
+            self.memo[key] = hit
+        if scope.refs is not None and hit[1]:
+            scope.refs.update(hit[1])
+        return hit[0]
+
+
+class ModuleCallNS(Lazy):
+    def __init__(self, mod: ModuleInstance) -> None:
+        self.mod = mod
+
+    def keys(self) -> list[str]:
+        return sorted(self.mod.mdef.modules)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        if key not in self.mod.mdef.modules:
+            raise EvalError(f"no module call named {key!r}")
+        call = self.mod.module_call(key)
+        if scope.refs is not None and call.refs:
+            scope.refs.update(call.refs)
+        return call.value()
+
+
+class ResourceTypeNS(Lazy):
+    """`aws_s3_bucket` (or `data.aws_iam_policy_document`): instances by name."""
+
+    def __init__(self, mod: ModuleInstance, rtype: str, mode: str) -> None:
+        self.mod = mod
+        self.rtype = rtype
+        self.mode = mode
+
+    def _table(self) -> dict[str, Decl]:
+        table = self.mod.mdef.resources if self.mode == "managed" else self.mod.mdef.data
+        return table.get(self.rtype, {})
+
+    def keys(self) -> list[str]:
+        return sorted(self._table())
+
+    def base_address(self, name: str) -> str:
+        mid = "" if self.mode == "managed" else "data."
+        return f"{self.mod.prefix}{mid}{self.rtype}.{name}"
+
+    def instance_address(self, name: str, key: Any) -> str | None:
+        if self.mode != "managed" or key is UNKNOWN or isinstance(key, (list, dict)):
+            return None
+        state = self.mod.resource_state(self.mode, self.rtype, name)
+        if state is None or not state.keyed:
+            return None
+        return self.base_address(name) + instance_suffix(key)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        decl = self._table().get(key)
+        if decl is None:
+            what = "resource" if self.mode == "managed" else "data source"
+            raise EvalError(f"no {what} {self.rtype}.{key}")
+        if self.mode == "managed":
+            scope.note_ref(self.base_address(key))
+        return self.mod.resource_value(self.mode, self.rtype, key)
+
+
+class DataNS(Lazy):
+    def __init__(self, mod: ModuleInstance) -> None:
+        self.mod = mod
+        self.types: dict[str, ResourceTypeNS] = {}
+
+    def keys(self) -> list[str]:
+        return sorted(self.mod.mdef.data)
+
+    def get(self, key: str, scope: Scope) -> Any:
+        ns = self.types.get(key)
+        if ns is None:
+            ns = ResourceTypeNS(self.mod, key, "data")
+            self.types[key] = ns
+        return ns
+
+
+@dataclass(slots=True)
+class ModuleCall:
+    """One `module "x" {}` block in one module instance, expanded into child instances."""
+
+    kind: str  # single | count | for_each | unknown | missing
+    children: list[tuple[Any, ModuleInstance]]
+    refs: frozenset[str]
+
+    def value(self) -> Any:
+        if self.kind in ("missing", "unknown"):
+            return UNKNOWN
+        if self.kind == "single":
+            return OutputNS(self.children[0][1])
+        if self.kind == "count":
+            return [OutputNS(child) for _key, child in self.children]
+        return {str(key): OutputNS(child) for key, child in self.children}
+
+
+class ModuleInstance:
+    """One instance of a module: its scope roots, memoised values and resources."""
+
+    def __init__(
+        self,
+        program: Program,
+        mdef: ModuleDef,
+        prefix: str,
+        inputs: dict[str, Thunk],
+        depth: int,
+        call_file: str = "",
+    ) -> None:
+        self.program = program
+        self.mdef = mdef
+        self.prefix = prefix
+        self.inputs = inputs
+        self.depth = depth
+        self.call_file = call_file
+        self.var_ns = VarNS(self)
+        self.local_ns = LocalNS(self)
+        self.module_ns = ModuleCallNS(self)
+        self.data_ns = DataNS(self)
+        self.type_ns: dict[str, ResourceTypeNS] = {}
+        self.states: dict[tuple[str, str, str], ResourceState] = {}
+        self.calls: dict[str, ModuleCall] = {}
+        self.path_obj = {
+            "module": mdef.display,
+            "root": program.root_display,
+            "cwd": ".",
+        }
+        self.files = program.file_reader(mdef.directory, self)
+
+    # ---- scope --------------------------------------------------------------------------
+
+    def root(self, name: str, scope: Scope) -> Any:
+        if name == "var":
+            return self.var_ns
+        if name == "local":
+            return self.local_ns
+        if name == "module":
+            return self.module_ns
+        if name == "data":
+            return self.data_ns
+        if name == "path":
+            return self.path_obj
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("count", "each", "self"):
+            raise EvalError(f"{name} is not available here")
+        ns = self.type_ns.get(name)
+        if ns is None:
+            if name not in self.mdef.resources:
+                raise EvalError(f"reference to undeclared resource type or name {name!r}")
+            ns = ResourceTypeNS(self, name, "managed")
+            self.type_ns[name] = ns
+        return ns
+
+    def call(self, name: str, args: list[Any], scope: Scope) -> Any:
+        args = [materialize(a, scope) if isinstance(a, (Lazy, list, dict)) else a for a in args]
+        return call_function(name, args, self.files)
+
+    def evaluate(
+        self, expr: Expr, file: str, line: int, names: dict[str, Any] | None = None
+    ) -> tuple[Any, frozenset[str]]:
+        refs: set[str] = set()
+        scope = Scope(self, names, refs)
+        return self.program.safe(expr, scope, file, line), frozenset(refs)
+
+    # ---- variables ----------------------------------------------------------------------
+
+    def variable_value(self, name: str) -> tuple[Any, frozenset[str]]:
+        decl = self.mdef.variables.get(name)
+        if decl is None:
+            raise EvalError(f"undeclared input variable {name!r}")
+        body = decl.block.body
+        type_attr = body.attributes.get("type")
+        thunk = self.inputs.get(name)
+        refs: frozenset[str] = frozenset()
+        if thunk is not None:
+            value, refs = thunk()
+        else:
+            value = UNKNOWN
+        nullable = body.attributes.get("nullable")
+        use_default = thunk is None or (
+            value is None and nullable is not None and literal_value(nullable.expr) is False
+        )
+        if use_default:
+            default = body.attributes.get("default")
+            if default is not None:
+                value, _ = self.evaluate(default.expr, decl.file, default.line)
+        if type_attr is not None and value is not UNKNOWN:
+            value = convert_type(value, type_attr.expr, self)
+        return value, refs
+
+    # ---- resources ----------------------------------------------------------------------
+
+    def resource_state(self, mode: str, rtype: str, name: str) -> ResourceState | None:
+        key = (mode, rtype, name)
+        state = self.states.get(key)
+        if state is None:
+            table = self.mdef.resources if mode == "managed" else self.mdef.data
+            decl = table.get(rtype, {}).get(name)
+            if decl is None:
+                return None
+            state = ResourceState(decl, mode)
+            attrs = decl.block.body.attributes
+            state.keyed = "count" in attrs or "for_each" in attrs
+            self.states[key] = state
+        return state
+
+    def _expand(self, state: ResourceState) -> None:
+        if state.expanded:
+            return
+        state.expanded = True
+        decl = state.decl
+        attrs = decl.block.body.attributes
+        what = f"{self.prefix}{'data.' if state.mode == 'data' else ''}{decl.type}.{decl.name}"
+        if "count" in attrs:
+            value, refs = self.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
+            state.meta_refs |= refs
+            state.kind, state.keys = self.program.count_keys(
+                value, what, decl.file, attrs["count"].line
+            )
+        elif "for_each" in attrs:
+            fe = attrs["for_each"]
+            value, refs = self.evaluate(fe.expr, decl.file, fe.line)
+            state.meta_refs |= refs
+            state.kind, state.keys = self.program.for_each_keys(value, what, decl.file, fe.line)
+        else:
+            state.kind, state.keys = "single", [(None, None)]
+        dep = attrs.get("depends_on")
+        if dep is not None and state.mode == "managed":
+            state.meta_refs |= self._depends_on(dep.expr)
+
+    def _depends_on(self, expr: Expr) -> set[str]:
+        out: set[str] = set()
+        if not isinstance(expr, TupleExpr):
+            return out
+        for item in expr.items:
+            if not isinstance(item, Traversal) or not item.steps:
+                continue
+            first = item.steps[0]
+            name = getattr(first, "name", None)
+            if item.root in self.mdef.resources and name in self.mdef.resources[item.root]:
+                out.add(f"{self.prefix}{item.root}.{name}")
+        return out
+
+    def instances(self, state: ResourceState) -> list[Instance]:
+        if state.instances is not None:
+            return state.instances
+        self._expand(state)
+        if state.busy:
+            return []
+        state.busy = True
+        try:
+            out: list[Instance] = []
+            for key, each_value in state.keys:
+                out.append(
+                    self.program.guarded_value(partial(self._instance, state, key, each_value))
+                )
+            state.instances = out
+        finally:
+            state.busy = False
+        return out
+
+    def _instance(self, state: ResourceState, key: Any, each_value: Any) -> Instance:
+        decl = state.decl
+        names: dict[str, Any] = {}
+        if state.kind == "count":
+            names["count"] = {"index": key}
+        elif state.kind == "for_each":
+            names["each"] = {"key": key, "value": each_value}
+        elif state.kind == "unknown":
+            names["count"] = {"index": UNKNOWN}
+            names["each"] = {"key": UNKNOWN, "value": UNKNOWN}
+        refs: set[str] = set(state.meta_refs)
+        scope = Scope(self, names, refs)
+        line_map: dict[str, int] = {}
+        attrs = ResObj(self.eval_body(decl.block.body, scope, "", line_map, decl.file, top=True))
+        if state.mode == "data" and decl.type == "aws_iam_policy_document":
+            attrs["json"] = render_policy_document(attrs)
+            attrs.setdefault("minified_json", attrs["json"])
+        own = f"{self.prefix}{decl.type}.{decl.name}"
+        if state.mode == "managed":
+            if state.kind in ("count", "for_each"):
+                attrs.addresses = (own, own + instance_suffix(key))
+            else:
+                attrs.addresses = (own,)
+        refs.discard(own)
+        return Instance(key, each_value, attrs, line_map, refs)
+
+    def resource_value(self, mode: str, rtype: str, name: str) -> Any:
+        state = self.resource_state(mode, rtype, name)
+        if state is None:
+            raise EvalError(f"no resource {rtype}.{name}")
+        self._expand(state)
+        if state.busy:
+            return UNKNOWN
+        insts = self.instances(state)
+        if state.kind == "single":
+            return insts[0].attrs if insts else ResObj()
+        if state.kind == "count":
+            return [i.attrs for i in insts]
+        if state.kind == "for_each":
+            return {str(i.key): i.attrs for i in insts}
+        return UNKNOWN
+
+    # ---- bodies -------------------------------------------------------------------------
+
+    def eval_body(
+        self,
+        body: Body,
+        scope: Scope,
+        prefix: str,
+        line_map: dict[str, int],
+        file: str,
+        top: bool = False,
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        safe = self.program.safe
+        for name, attr in body.attributes.items():
+            if top and name in META_ATTRS:
+                continue
+            out[name] = safe(attr.expr, scope, file, attr.line)
+            path = prefix + name
+            line_map[path] = attr.line
+            if isinstance(attr.expr, (ObjectExpr, TupleExpr)):
+                _literal_lines(attr.expr, path, line_map)
+        for block in body.blocks:
+            btype = block.type
+            if top and btype in META_BLOCKS:
+                continue
+            if btype == "dynamic":
+                self._dynamic(block, scope, out, prefix, line_map, file)
+                continue
+            lst = out.get(btype)
+            if not isinstance(lst, list):
+                lst = []
+                out[btype] = lst
+            path = f"{prefix}{btype}.{len(lst)}"
+            line_map.setdefault(prefix + btype, block.line)
+            line_map[path] = block.line
+            lst.append(self.eval_body(block.body, scope, path + ".", line_map, file))
+        return out
+
+    def _dynamic(
+        self,
+        block: Block,
+        scope: Scope,
+        out: dict[str, Any],
+        prefix: str,
+        line_map: dict[str, int],
+        file: str,
+    ) -> None:
+        if not block.labels:
+            return
+        label = block.labels[0]
+        attrs = block.body.attributes
+        iterator = label
+        if "iterator" in attrs:
+            it = attrs["iterator"].expr
+            if isinstance(it, Traversal) and not it.steps:
+                iterator = it.root
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        lst = out.get(label)
+        if not isinstance(lst, list):
+            lst = []
+            out[label] = lst
+        line_map.setdefault(prefix + label, block.line)
+        if content is None or "for_each" not in attrs:
+            return
+        fe = attrs["for_each"]
+        coll = self.program.safe(fe.expr, scope, file, fe.line)
+        items: list[tuple[Any, Any]]
+        if coll is None:
+            items = []
+        elif coll is UNKNOWN:
+            items = [(UNKNOWN, UNKNOWN)]
+        elif isinstance(coll, dict):
+            items = [(k, coll[k]) for k in sorted(coll)]
+        elif isinstance(coll, list):
+            items = list(enumerate(coll))
+        else:
+            self.program.problem(file, fe.line, "dynamic block for_each is not a collection")
+            items = [(UNKNOWN, UNKNOWN)]
+        if len(items) > MAX_INSTANCES:
+            self.program.notice(
+                f"{file}:{block.line}: dynamic {label!r} has {len(items)} elements; "
+                f"only the first {MAX_INSTANCES} evaluated"
+            )
+            items = items[:MAX_INSTANCES]
+        for key, value in items:
+            inner = scope.child({iterator: {"key": key, "value": value}})
+            path = f"{prefix}{label}.{len(lst)}"
+            line_map[path] = content.line
+            lst.append(self.eval_body(content.body, inner, path + ".", line_map, file))
+
+    # ---- module calls -------------------------------------------------------------------
+
+    def module_call(self, name: str) -> ModuleCall:
+        call = self.calls.get(name)
+        if call is None:
+            # placeholder first: a module whose inputs read its own outputs must not recurse
+            self.calls[name] = ModuleCall("unknown", [], frozenset())
+            call = self.program.expand_module_call(self, self.mdef.modules[name])
+            self.calls[name] = call
+        return call
+
+    # ---- emission -----------------------------------------------------------------------
+
+    def emit(self) -> Iterator[Resource]:
+        for decl in self.mdef.order:
+            if decl.kind != "resource":
+                continue
+            state = self.resource_state("managed", decl.type, decl.name)
+            if state is None:
+                continue
+            for inst in self.instances(state):
+                yield self._resource(decl, state, inst)
+        for name in sorted(self.mdef.modules):
+            call = self.module_call(name)
+            for _key, child in call.children:
+                yield from child.emit()
+
+    def _resource(self, decl: Decl, state: ResourceState, inst: Instance) -> Resource:
+        base = f"{self.prefix}{decl.type}.{decl.name}"
+        address = base + instance_suffix(inst.key) if state.kind in ("count", "for_each") else base
+        block = decl.block
+        meta: dict[str, Any] = {
+            "module": self.prefix[:-1] if self.prefix else "",
+            "provider": _provider(decl),
+            "source": "config",
+        }
+        alias = _provider_alias(decl)
+        if alias:
+            meta["provider_alias"] = alias
+        if state.kind in ("count", "for_each"):
+            meta["instance_key"] = inst.key
+        elif state.kind == "unknown":
+            meta["instance_key"] = "unknown"
+        return Resource(
+            kind=decl.type,
+            name=address,
+            framework=FRAMEWORK,
+            attributes=dict(inst.attrs),
+            location=Location(decl.file, block.line, block.end_line),
+            references=sorted(inst.refs),
+            line_map=inst.line_map,
+            meta=meta,
+        )
+
+
+def _provider(decl: Decl) -> str:
+    attr = decl.block.body.attributes.get("provider")
+    if attr is not None and isinstance(attr.expr, Traversal):
+        return attr.expr.root
+    return decl.type.split("_", 1)[0]
+
+
+def _provider_alias(decl: Decl) -> str:
+    attr = decl.block.body.attributes.get("provider")
+    if attr is not None and isinstance(attr.expr, Traversal) and attr.expr.steps:
+        return str(getattr(attr.expr.steps[0], "name", ""))
+    return ""
+
+
+def _literal_lines(expr: Expr, path: str, line_map: dict[str, int], depth: int = 0) -> None:
+    """Lines of the elements of object/tuple constructors (`tags.Name`, `cidr_blocks.0`)."""
+    if depth > 6:
+        return
+    if isinstance(expr, ObjectExpr):
+        for key_expr, val_expr in expr.items:
+            key = literal_value(key_expr)
+            if isinstance(key, str):
+                sub = f"{path}.{key}"
+                line_map.setdefault(sub, val_expr.line)
+                _literal_lines(val_expr, sub, line_map, depth + 1)
+    elif isinstance(expr, TupleExpr):
+        for i, item in enumerate(expr.items):
+            sub = f"{path}.{i}"
+            line_map.setdefault(sub, item.line)
+            _literal_lines(item, sub, line_map, depth + 1)
+
+
+# ---- type constraints ---------------------------------------------------------------------
+
+
+def convert_type(value: Any, type_expr: Expr, mod: ModuleInstance, depth: int = 0) -> Any:
+    """Apply a variable's type constraint: primitive conversions and optional() defaults."""
+    if value is None or value is UNKNOWN or depth > 20:
+        return value
+    try:
+        return _convert(value, type_expr, mod, depth)
+    except EvalError:
+        return value
+
+
+def _convert(value: Any, t: Expr, mod: ModuleInstance, depth: int) -> Any:
+    if value is None or value is UNKNOWN:
+        return value
+    if isinstance(t, Traversal) and not t.steps:
+        if t.root == "string" and not isinstance(value, (list, dict)):
+            return to_str(value)
+        if t.root == "number" and isinstance(value, str):
+            return to_number(value)
+        if t.root == "bool" and isinstance(value, str):
+            return to_bool(value)
+        return value
+    if not isinstance(t, Call) or not t.args:
+        return value
+    inner = t.args[0]
+    if t.name in ("list", "set") and isinstance(value, list):
+        items = [_convert(v, inner, mod, depth + 1) for v in value]
+        return to_set(items) if t.name == "set" and not has_unknown(items) else items
+    if t.name == "map" and isinstance(value, dict):
+        return {k: _convert(v, inner, mod, depth + 1) for k, v in value.items()}
+    if t.name == "tuple" and isinstance(value, list) and isinstance(inner, TupleExpr):
+        return [
+            _convert(v, inner.items[i], mod, depth + 1) if i < len(inner.items) else v
+            for i, v in enumerate(value)
+        ]
+    if t.name == "object" and isinstance(value, dict) and isinstance(inner, ObjectExpr):
+        out = dict(value)
+        for key_expr, attr_type in inner.items:
+            key = literal_value(key_expr)
+            if not isinstance(key, str):
+                continue
+            if isinstance(attr_type, Call) and attr_type.name == "optional" and attr_type.args:
+                if out.get(key) is None:
+                    if len(attr_type.args) > 1:
+                        default, _ = mod.evaluate(attr_type.args[1], mod.mdef.display, t.line)
+                        out[key] = _convert(default, attr_type.args[0], mod, depth + 1)
+                    else:
+                        out[key] = None
+                    continue
+                attr_type = attr_type.args[0]
+            if key in out:
+                out[key] = _convert(out[key], attr_type, mod, depth + 1)
+        return out
+    return value
+
+
+def module_dir(parent: Path, source: str) -> Path:
+    return (parent / source).resolve() if classify_source(source) == "local" else parent

@@ -1,0 +1,149 @@
+"""The Terraform parser: claims .tf/.tf.json/.tfvars and plan JSON, evaluates root modules.
+
+Files are grouped by directory (one directory = one module). A root module is a directory that
+no other scanned module calls as a local module; each root is evaluated with its variables
+(defaults < terraform.tfvars < terraform.tfvars.json < *.auto.tfvars in name order <
+--var-file < --var, Terraform's precedence) and every resource instance it declares, through
+its local modules, becomes one `Resource`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from citywatch.parsers.terraform.evaluate import ModuleInstance, Thunk
+from citywatch.parsers.terraform.expressions import Scope, Traversal
+from citywatch.parsers.terraform.hcl import HclSyntaxError, literal_value, parse_expression
+from citywatch.parsers.terraform.loader import ModuleLoader, _NoRefs, is_tf, is_tfvars
+from citywatch.parsers.terraform.modules import ModuleDef, classify_source
+from citywatch.parsers.terraform.plan import looks_like_plan, parse_plan
+from citywatch.parsers.terraform.program import Diagnostics, Program
+from citywatch.parsers.terraform.values import EvalError
+from citywatch.pipeline import ScanContext, SourceFile
+
+
+class TerraformParser:
+    name = "terraform"
+
+    def claims(self, file: SourceFile) -> bool:
+        name = file.path.name
+        if is_tf(name) or is_tfvars(name):
+            return True
+        if name.lower().endswith(".json"):
+            return looks_like_plan(file.head())
+        return False
+
+    def parse(self, files: list[SourceFile], ctx: ScanContext) -> None:
+        by_dir: dict[Path, list[SourceFile]] = {}
+        for file in files:
+            name = file.path.name
+            if is_tf(name) or is_tfvars(name):
+                by_dir.setdefault(file.path.parent.resolve(), []).append(file)
+            else:
+                parse_plan(file, ctx)
+        if not by_dir:
+            return
+        loader = ModuleLoader(ctx, by_dir)
+        modules: dict[Path, ModuleDef] = {}
+        for directory, dir_files in by_dir.items():
+            if any(is_tf(f.path.name) for f in dir_files):
+                mdef = loader.load(directory)
+                if mdef is not None:
+                    modules[directory] = mdef
+        called = _called_dirs(modules)
+        roots = [d for d in sorted(modules) if d not in called]
+        if modules and not roots:
+            # every directory calls another one (a cycle): evaluate them all as roots
+            roots = sorted(modules)
+        option_vars = self._option_vars(loader, ctx)
+        diagnostics = Diagnostics()
+        for directory in roots:
+            mdef = modules[directory]
+            program = Program(ctx, loader, directory, mdef.display, diagnostics)
+            inputs = self._root_inputs(mdef, by_dir.get(directory, []), loader, option_vars, ctx)
+            root = ModuleInstance(program, mdef, "", inputs, 0)
+            try:
+                ctx.resources.extend(root.emit())
+            except RecursionError:
+                ctx.error(mdef.display, "Terraform evaluation nested too deeply; module skipped")
+        if diagnostics.count:
+            ctx.notices.append(
+                f"terraform: {diagnostics.count} expression(s) could not be evaluated and were "
+                f"treated as unknown (first: {'; '.join(diagnostics.first)})"
+            )
+
+    def _option_vars(self, loader: ModuleLoader, ctx: ScanContext) -> list[dict[str, Any]]:
+        layers: list[dict[str, Any]] = []
+        for path in ctx.options.var_files:
+            if not path.exists():
+                ctx.error(str(path), "variables file not found", scanner="misconfig")
+                continue
+            layers.append(loader.read_vars(str(path), path))
+        return layers
+
+    def _root_inputs(
+        self,
+        mdef: ModuleDef,
+        dir_files: list[SourceFile],
+        loader: ModuleLoader,
+        option_vars: list[dict[str, Any]],
+        ctx: ScanContext,
+    ) -> dict[str, Thunk]:
+        values: dict[str, Any] = {}
+        var_files = [f for f in dir_files if is_tfvars(f.path.name)]
+        by_name = {f.path.name: f for f in var_files}
+        ordered: list[SourceFile] = []
+        for fixed in ("terraform.tfvars", "terraform.tfvars.json"):
+            if fixed in by_name:
+                ordered.append(by_name[fixed])
+        ordered.extend(
+            sorted(
+                (
+                    f
+                    for f in var_files
+                    if f.path.name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+                ),
+                key=lambda f: f.path.name,
+            )
+        )
+        for vf in ordered:
+            values.update(loader.read_vars(vf.display, vf.path))
+        for layer in option_vars:
+            values.update(layer)
+        for name, raw in ctx.options.variables.items():
+            values[name] = _cli_value(mdef, name, raw)
+        return {name: _constant(value) for name, value in values.items() if name in mdef.variables}
+
+
+def _constant(value: Any) -> Thunk:
+    result = (value, frozenset[str]())
+    return lambda: result
+
+
+def _cli_value(mdef: ModuleDef, name: str, raw: str) -> Any:
+    """`--var NAME=VALUE`: a string unless the variable declares a non-string type."""
+    decl = mdef.variables.get(name)
+    type_attr = decl.block.body.attributes.get("type") if decl is not None else None
+    if type_attr is None:
+        return raw
+    texpr = type_attr.expr
+    if isinstance(texpr, Traversal) and texpr.root == "string" and not texpr.steps:
+        return raw
+    try:
+        return parse_expression(raw).ev(Scope(_NoRefs()))
+    except (HclSyntaxError, EvalError):
+        return raw
+
+
+def _called_dirs(modules: dict[Path, ModuleDef]) -> set[Path]:
+    called: set[Path] = set()
+    for directory, mdef in modules.items():
+        for decl in mdef.modules.values():
+            attr = decl.block.body.attributes.get("source")
+            source = literal_value(attr.expr) if attr is not None else None
+            if isinstance(source, str) and classify_source(source) == "local":
+                target = (directory / source).resolve()
+                if target != directory:
+                    called.add(target)
+    return called
