@@ -1,0 +1,131 @@
+"""CloudTrail: multi-region, log file validation, KMS, CloudWatch delivery, S3 data events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citywatch.checks.aws._common import (
+    CFN,
+    TF,
+    comp,
+    key_management,
+    logging,
+    monitoring,
+    non_empty,
+    require,
+)
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements
+from citywatch.model import Resource
+
+CT_DOCS = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide"
+TF_TRAIL = "aws_cloudtrail"
+CFN_TRAIL = "AWS::CloudTrail::Trail"
+
+multi_region = define(
+    "CW-AWS-CLOUDTRAIL-001",
+    "CloudTrail trail is not multi-region",
+    "MEDIUM",
+    description="A single-region trail misses API activity in every other region, where an "
+    "attacker can work unobserved.",
+    remediation="Set is_multi_region_trail = true (IsMultiRegionTrail: true).",
+    references=[f"{CT_DOCS}/receive-cloudtrail-log-files-from-multiple-regions.html"],
+    compliance=logging(["3.1"]),
+)
+require(multi_region, TF, TF_TRAIL, "is_multi_region_trail", "trail covers one region only")
+require(multi_region, CFN, CFN_TRAIL, "IsMultiRegionTrail", "trail covers one region only")
+
+validation = define(
+    "CW-AWS-CLOUDTRAIL-002",
+    "CloudTrail log file validation is disabled",
+    "MEDIUM",
+    description="Without digest files nobody can prove that delivered logs were not modified "
+    "or deleted.",
+    remediation="Set enable_log_file_validation = true (EnableLogFileValidation: true).",
+    references=[f"{CT_DOCS}/cloudtrail-log-file-validation-intro.html"],
+    compliance=comp(["AU-9", "SI-7"], ["A.8.15", "A.5.33"], ["CC7.2"], ["3.2"]),
+)
+require(validation, TF, TF_TRAIL, "enable_log_file_validation", "log file validation is off")
+require(validation, CFN, CFN_TRAIL, "EnableLogFileValidation", "log file validation is off")
+
+kms = define(
+    "CW-AWS-CLOUDTRAIL-003",
+    "CloudTrail logs are not encrypted with a KMS key",
+    "MEDIUM",
+    description="SSE-KMS adds a key policy as a second gate on who can read the audit trail.",
+    remediation="Set kms_key_id (KMSKeyId) to a customer-managed KMS key.",
+    references=[f"{CT_DOCS}/encrypting-cloudtrail-log-files-with-aws-kms.html"],
+    compliance=key_management(["3.5"]),
+)
+require(kms, TF, TF_TRAIL, "kms_key_id", "no KMS key", ok=non_empty)
+require(kms, CFN, CFN_TRAIL, "KMSKeyId", "no KMS key", ok=non_empty)
+
+cloudwatch = define(
+    "CW-AWS-CLOUDTRAIL-004",
+    "CloudTrail trail does not deliver to CloudWatch Logs",
+    "LOW",
+    description="Delivering to CloudWatch Logs is what makes real-time metric filters and "
+    "alarms on API activity possible.",
+    remediation="Set cloud_watch_logs_group_arn and cloud_watch_logs_role_arn "
+    "(CloudWatchLogsLogGroupArn, CloudWatchLogsRoleArn).",
+    references=[f"{CT_DOCS}/send-cloudtrail-events-to-cloudwatch-logs.html"],
+    compliance=monitoring(),
+)
+require(cloudwatch, TF, TF_TRAIL, "cloud_watch_logs_group_arn", "no log group", ok=non_empty)
+require(cloudwatch, CFN, CFN_TRAIL, "CloudWatchLogsLogGroupArn", "no log group", ok=non_empty)
+
+is_logging = define(
+    "CW-AWS-CLOUDTRAIL-005",
+    "CloudTrail trail has logging turned off",
+    "HIGH",
+    description="A trail with logging stopped records nothing.",
+    remediation="Set enable_logging = true (IsLogging: true).",
+    references=[f"{CT_DOCS}/cloudtrail-turning-off-logging.html"],
+    compliance=logging(["3.1"]),
+)
+require(is_logging, TF, TF_TRAIL, "enable_logging", "logging is stopped", default=True)
+require(is_logging, CFN, CFN_TRAIL, "IsLogging", "logging is stopped")
+
+data_events = define(
+    "CW-AWS-CLOUDTRAIL-006",
+    "CloudTrail trail does not record S3 object-level data events",
+    "LOW",
+    description="Management events do not show who read or wrote which object; data events do.",
+    remediation='Add an event_selector with data_resource type "AWS::S3::Object" (or an '
+    "advanced event selector on resources.type) with read and write events.",
+    references=[f"{CT_DOCS}/logging-data-events-with-cloudtrail.html"],
+    compliance=logging(["3.8", "3.9"]),
+)
+
+
+def _selects_s3(selectors: list[dict[str, Any]], res_key: str, type_key: str) -> bool:
+    return any(
+        str(attr(dr, type_key, "")) == "AWS::S3::Object"
+        for sel in selectors
+        for dr in blocks(sel, res_key)
+    )
+
+
+def _advanced_s3(selectors: list[dict[str, Any]], fs_key: str, field: str, eq: str) -> bool:
+    for sel in selectors:
+        for fs in blocks(sel, fs_key):
+            if attr(fs, field) == "resources.type" and "AWS::S3::Object" in (attr(fs, eq) or []):
+                return True
+    return False
+
+
+@implements(data_events, TF, TF_TRAIL)
+def _tf_data_events(res: Resource, ctx: CheckContext) -> Failure | None:
+    if _selects_s3(blocks(res, "event_selector"), "data_resource", "type"):
+        return None
+    if _advanced_s3(blocks(res, "advanced_event_selector"), "field_selector", "field", "equals"):
+        return None
+    return Failure("no event selector records AWS::S3::Object data events")
+
+
+@implements(data_events, CFN, CFN_TRAIL)
+def _cfn_data_events(res: Resource, ctx: CheckContext) -> Failure | None:
+    if _selects_s3(blocks(res, "EventSelectors"), "DataResources", "Type"):
+        return None
+    if _advanced_s3(blocks(res, "AdvancedEventSelectors"), "FieldSelectors", "Field", "Equals"):
+        return None
+    return Failure("no event selector records AWS::S3::Object data events")
