@@ -23,6 +23,7 @@ PARSERS: list[tuple[str, str]] = [
 ENGINES: list[tuple[str, str]] = [
     ("misconfig", "citywatch.engines.misconfig:MisconfigEngine"),
     ("misconfig", "citywatch.engines.k8s_posture:K8sPostureEngine"),
+    ("secret", "citywatch.engines.secret:SecretEngine"),
 ]
 
 
