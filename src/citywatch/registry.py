@@ -18,12 +18,14 @@ PARSERS: list[tuple[str, str]] = [
     ("misconfig", "citywatch.parsers.cloudformation:CloudFormationParser"),
     ("misconfig", "citywatch.parsers.kubernetes:KubernetesParser"),
     ("misconfig", "citywatch.parsers.dockerfile:DockerfileParser"),
+    ("vuln", "citywatch.parsers.lockfiles:LockfileParser"),
 ]
 
 ENGINES: list[tuple[str, str]] = [
     ("misconfig", "citywatch.engines.misconfig:MisconfigEngine"),
     ("misconfig", "citywatch.engines.k8s_posture:K8sPostureEngine"),
     ("secret", "citywatch.engines.secret:SecretEngine"),
+    ("vuln", "citywatch.engines.vuln:VulnEngine"),
 ]
 
 

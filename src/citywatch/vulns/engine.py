@@ -1,0 +1,204 @@
+"""Packages in, vulnerability findings out: lookup, range evaluation, alias merging, upgrades.
+
+One query per distinct (ecosystem, name); advisories that are aliases of each other (a CVE, its
+GHSA and its PYSEC) become one finding per package, named by the CVE when there is one, else the
+GHSA, else the advisory's own id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from citywatch.model import Finding, Location, Package, Severity
+from citywatch.vulns.cvss import base_score
+from citywatch.vulns.db import AdvisoryInfo, VulnDB
+from citywatch.vulns.matcher import evaluate, smallest_clearing
+from citywatch.vulns.osv import Advisory, Affected
+from citywatch.vulns.versions import Scheme, scheme_for
+from citywatch.vulns.vex import VexIndex
+
+SCANNER = "vuln"
+
+
+def preferred_id(ids: Iterable[str]) -> str:
+    """CVE first, then GHSA, then anything else; ties broken alphabetically."""
+
+    def rank(i: str) -> tuple[int, str]:
+        u = i.upper()
+        return (0 if u.startswith("CVE-") else 1 if u.startswith("GHSA-") else 2, i)
+
+    return min(ids, key=rank)
+
+
+@dataclass(slots=True)
+class _Hit:
+    ids: set[str] = field(default_factory=set)
+    advisories: list[AdvisoryInfo] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MatchStats:
+    packages: int = 0
+    unsupported: int = 0
+    queries: int = 0
+    suppressed_by_vex: int = 0
+    unfixed_skipped: int = 0
+
+
+def _severity(infos: list[AdvisoryInfo]) -> tuple[Severity, float | None, str]:
+    best: tuple[Severity, float | None, str] = (Severity.UNKNOWN, None, "")
+    best_key = (-1.0, -1)
+    for info in infos:
+        vectors = info.meta.get("severity_vectors") or []
+        adv = Advisory(
+            id=info.id,
+            severity_vectors=tuple(vectors),
+            database_severity=info.meta.get("database_severity", ""),
+        )
+        sev, score = adv.severity()
+        key = (score if score is not None else -0.5, int(sev))
+        if key > best_key:
+            vector = next((v for v in vectors if base_score(v) == score), "") if score else ""
+            best, best_key = (sev, score, vector), key
+    return best
+
+
+def _release_matches(pkg_ecosystem: str, entry_ecosystem: str) -> bool:
+    """`Debian:12` packages match `Debian:12` and plain `Debian` entries only."""
+    if ":" not in pkg_ecosystem or ":" not in entry_ecosystem:
+        return True
+    return pkg_ecosystem.split(":", 1)[1] == entry_ecosystem.split(":", 1)[1]
+
+
+class Matcher:
+    def __init__(self, db: VulnDB, ignore_unfixed: bool = False, vex: VexIndex | None = None):
+        self.db = db
+        self.ignore_unfixed = ignore_unfixed
+        self.vex = vex or VexIndex()
+        self.stats = MatchStats()
+        self._entries: dict[tuple[str, str], list[tuple[str, Affected]]] = {}
+
+    def _lookup(self, pkg: Package) -> list[tuple[str, Affected]]:
+        key = (pkg.ecosystem, pkg.name)
+        cached = self._entries.get(key)
+        if cached is None:
+            self.stats.queries += 1
+            cached = [
+                (adv_id, aff)
+                for adv_id, aff in self.db.lookup(pkg.ecosystem, pkg.name)
+                if _release_matches(pkg.ecosystem, aff.ecosystem)
+            ]
+            cached = [(a, e) for a, e in cached if (info := self.db.info(a)) and not info.withdrawn]
+            if len(self._entries) > 20_000:
+                self._entries.clear()  # bounded: lockfiles repeat names, scans need not
+            self._entries[key] = cached
+        return cached
+
+    def match(self, packages: Iterable[Package]) -> list[Finding]:
+        findings: list[Finding] = []
+        for pkg in packages:
+            self.stats.packages += 1
+            scheme = scheme_for(pkg.ecosystem)
+            if scheme is None or not pkg.version:
+                self.stats.unsupported += 1
+                continue
+            findings.extend(self.match_one(pkg, scheme))
+        return findings
+
+    def match_one(self, pkg: Package, scheme: Scheme) -> list[Finding]:
+        entries = self._lookup(pkg)
+        if not entries:
+            return []
+        hits: list[_Hit] = []
+        for adv_id, aff in entries:
+            verdict = evaluate(pkg.version, aff, scheme)
+            if not verdict.affected:
+                continue
+            info = self.db.info(adv_id)
+            if info is None:
+                continue
+            ids = {info.id, *info.aliases}
+            merged = [h for h in hits if h.ids & ids]
+            hit = _Hit()
+            for other in merged:
+                hits.remove(other)
+                hit.ids |= other.ids
+                hit.advisories.extend(other.advisories)
+                hit.fixed.extend(other.fixed)
+            hit.ids |= ids
+            hit.advisories.append(info)
+            hit.fixed.extend(verdict.fixed)
+            hits.append(hit)
+        if not hits:
+            return []
+        all_fixed = [v for _, aff in entries for v in _fixed_events(aff)]
+        upgrade = smallest_clearing(pkg.version, all_fixed, [a for _, a in entries], scheme)
+        out: list[Finding] = []
+        for hit in hits:
+            fixed = sorted(set(hit.fixed), key=scheme.sort_key())
+            if self.ignore_unfixed and not fixed:
+                self.stats.unfixed_skipped += 1
+                continue
+            if self.vex.clearing(hit.ids, pkg.purl):
+                self.stats.suppressed_by_vex += 1
+                continue
+            out.append(self._finding(pkg, hit, fixed, upgrade))
+        return out
+
+    def _finding(self, pkg: Package, hit: _Hit, fixed: list[str], upgrade: str | None) -> Finding:
+        main = preferred_id(hit.ids)
+        aliases = sorted(hit.ids - {main})
+        severity, score, vector = _severity(hit.advisories)
+        summary = next((a.meta.get("summary") for a in hit.advisories if a.meta.get("summary")), "")
+        refs: list[str] = []
+        for a in hit.advisories:
+            refs.extend(a.meta.get("references") or [])
+        fix_text = f"fixed in {', '.join(fixed)}" if fixed else "no fixed version is known"
+        remediation = (
+            f"Upgrade {pkg.name} to {upgrade} (clears every known advisory for it)."
+            if upgrade
+            else (f"Upgrade {pkg.name} to {fixed[-1]}." if fixed else "No fix is published yet.")
+        )
+        extra: dict[str, Any] = {
+            "aliases": aliases,
+            "package": {
+                "ecosystem": pkg.ecosystem,
+                "name": pkg.name,
+                "version": pkg.version,
+                "purl": pkg.purl,
+            },
+            "fixed_versions": fixed,
+            "upgrade_to": upgrade,
+            "direct": pkg.direct,
+            "cvss_score": score,
+            "cvss_vector": vector or None,
+            "advisories": sorted(a.id for a in hit.advisories),
+        }
+        location = pkg.location
+        if location.start_line and not location.end_line:
+            location = Location(location.path, location.start_line, location.start_line)
+        return Finding(
+            check_id=main,
+            scanner=SCANNER,
+            severity=severity,
+            title=str(summary or f"{main} in {pkg.name}"),
+            message=f"{pkg.name} {pkg.version} is affected by {main}; {fix_text}",
+            location=location,
+            resource=f"{pkg.ecosystem}/{pkg.name}@{pkg.version}",
+            remediation=remediation,
+            references=list(dict.fromkeys(refs))[:20],
+            extra=extra,
+        )
+
+
+def _fixed_events(aff: Affected) -> list[str]:
+    return [
+        v
+        for rng in aff.ranges
+        if rng.type in ("ECOSYSTEM", "SEMVER")
+        for k, v in rng.events
+        if k == "fixed"
+    ]
