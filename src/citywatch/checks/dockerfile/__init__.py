@@ -1,0 +1,1 @@
+"""Dockerfile checks (ids `CW-DOCKER-NNN`), one module per theme."""
