@@ -204,6 +204,7 @@ class _Converter:
     def __init__(self, src: bytes) -> None:
         self.src = src
         self.depth = 0
+        self.dedent = 0  # `<<-` heredoc indentation to remove at each line start
         self.errors: list[tuple[int, str]] = []
 
     def text(self, node: Node) -> str:
@@ -456,9 +457,12 @@ class _Converter:
         else:
             end = node.end_byte
         content = [c for c in kids if c.start_byte >= start and c.end_byte <= end]
-        parts = self.template_parts(content, start, end, False)
-        if indent:
-            parts = _dedent(parts)
+        saved = self.dedent
+        self.dedent = _common_indent(self.src[start:end]) if indent else 0
+        try:
+            parts = self.template_parts(content, start, end, False)
+        finally:
+            self.dedent = saved
         return Template(line, parts or [""])
 
     def template_parts(
@@ -492,7 +496,7 @@ class _Converter:
     def _literal(self, parts: list[str | Expr], a: int, b: int, quoted: bool, strip: bool) -> None:
         if b <= a:
             return
-        raw = self.src[a:b].decode("utf-8", "replace")
+        raw = self._dedented(a, b) if self.dedent else self.src[a:b].decode("utf-8", "replace")
         text = _unescape(raw, 0) if quoted else _heredoc_unescape(raw)
         if strip:
             text = text.lstrip()
@@ -501,6 +505,22 @@ class _Converter:
                 parts[-1] = parts[-1] + text
             else:
                 parts.append(text)
+
+    def _dedented(self, a: int, b: int) -> str:
+        out = bytearray()
+        pos = a
+        src = self.src
+        while pos < b:
+            if src[pos - 1 : pos] == b"\n":
+                cut = 0
+                while cut < self.dedent and pos < b and src[pos] in (0x20, 0x09):
+                    pos += 1
+                    cut += 1
+            nl = src.find(b"\n", pos, b)
+            stop = b if nl < 0 else nl + 1
+            out += src[pos:stop]
+            pos = stop
+        return out.decode("utf-8", "replace")
 
     def directive(self, node: Node, quoted: bool) -> tuple[Expr, bool]:
         """A `%{if}` or `%{for}` directive; returns it and whether it strips what follows."""
@@ -569,23 +589,12 @@ def _rstrip_last(parts: list[str | Expr]) -> None:
             parts.pop()
 
 
-def _dedent(parts: list[str | Expr]) -> list[str | Expr]:
-    """`<<-` heredocs: remove the smallest indentation shared by all non-blank lines."""
-    exprs = [p for p in parts if not isinstance(p, str)]
-    shadow = "".join(p if isinstance(p, str) else "\x00" for p in parts)
-    lines = shadow.split("\n")
-    widths = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip(" \t")]
-    indent = min(widths) if widths else 0
-    if indent == 0:
-        return parts
-    shadow = "\n".join(ln[indent:] if ln.strip(" \t") else ln.lstrip(" \t") for ln in lines)
-    out: list[str | Expr] = []
-    for i, piece in enumerate(shadow.split("\x00")):
-        if piece:
-            out.append(piece)
-        if i < len(exprs):
-            out.append(exprs[i])
-    return out
+def _common_indent(raw: bytes) -> int:
+    """The smallest indentation of the non-blank lines of a `<<-` heredoc."""
+    widths = [
+        len(line) - len(line.lstrip(b" \t")) for line in raw.split(b"\n") if line.strip(b" \t")
+    ]
+    return min(widths) if widths else 0
 
 
 def literal_value(expr: Expr) -> Any:

@@ -1,0 +1,276 @@
+"""Local modules (nested, with inputs and outputs), remote sources, and connected resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citywatch import ScanOptions, scan
+from citywatch.checks.base import CheckContext
+from citywatch.model import UNKNOWN
+
+from .conftest import parse_tree, write_tree
+
+BUCKET_MODULE = {
+    "modules/bucket/variables.tf": """
+    variable "name" { type = string }
+    variable "public" { default = false }
+    """,
+    "modules/bucket/main.tf": """
+    resource "aws_s3_bucket" "this" {
+      bucket = var.name
+      acl    = var.public ? "public-read" : "private"
+    }
+    module "policy" {
+      source = "./policy"
+      bucket = aws_s3_bucket.this.bucket
+    }
+    output "id" { value = aws_s3_bucket.this.id }
+    output "name" { value = aws_s3_bucket.this.bucket }
+    output "policy_effect" { value = module.policy.effect }
+    """,
+    "modules/bucket/policy/main.tf": """
+    variable "bucket" {}
+    resource "aws_s3_bucket_policy" "p" {
+      bucket = var.bucket
+      policy = jsonencode({ Statement = [{ Effect = "Allow", Resource = "arn:aws:s3:::${var.bucket}/*" }] })
+    }
+    output "effect" { value = "Allow" }
+    """,
+}
+
+
+def test_nested_local_modules_with_inputs_and_outputs(tf):
+    out = tf(
+        {
+            **BUCKET_MODULE,
+            "main.tf": """
+            module "logs" {
+              source = "./modules/bucket"
+              name   = "acme-logs"
+              public = true
+            }
+            resource "aws_s3_bucket_public_access_block" "logs" {
+              bucket            = module.logs.id
+              block_public_acls = false
+            }
+            resource "aws_ssm_parameter" "name" {
+              name  = "bucket"
+              value = "${module.logs.name}:${module.logs.policy_effect}"
+            }
+            """,
+        }
+    )
+    bucket = out["module.logs.aws_s3_bucket.this"]
+    assert bucket.attributes == {"bucket": "acme-logs", "acl": "public-read"}
+    assert bucket.meta["module"] == "module.logs"
+    assert bucket.location.path.endswith("modules/bucket/main.tf")
+    policy = out["module.logs.module.policy.aws_s3_bucket_policy.p"]
+    assert policy.attributes["bucket"] == "acme-logs"
+    assert "arn:aws:s3:::acme-logs/*" in policy.attributes["policy"]
+    assert policy.references == ["module.logs.aws_s3_bucket.this"]
+    assert policy.meta["module"] == "module.logs.module.policy"
+    # a reference through a module output still connects to the resource behind it
+    pab = out["aws_s3_bucket_public_access_block.logs"]
+    assert pab.attributes["bucket"] is UNKNOWN
+    assert pab.references == ["module.logs.aws_s3_bucket.this"]
+    assert out.attrs("aws_ssm_parameter.name")["value"] == "acme-logs:Allow"
+    # the module directories are not scanned again as roots of their own
+    assert not [n for n in out.resources if n.startswith("aws_s3_bucket.this")]
+    assert not out.errors
+
+
+def test_module_count_and_for_each_addresses(tf):
+    out = tf(
+        {
+            **BUCKET_MODULE,
+            "main.tf": """
+            module "many" {
+              source   = "./modules/bucket"
+              for_each = toset(["a", "b"])
+              name     = "acme-${each.key}"
+            }
+            module "some" {
+              source = "./modules/bucket"
+              count  = 2
+              name   = "some-${count.index}"
+            }
+            output "names" { value = [for m in module.many : m.name] }
+            """,
+        }
+    )
+    assert out.attrs('module.many["a"].aws_s3_bucket.this')["bucket"] == "acme-a"
+    assert out.attrs('module.many["b"].aws_s3_bucket.this')["bucket"] == "acme-b"
+    assert out.attrs("module.some[1].aws_s3_bucket.this")["bucket"] == "some-1"
+    assert out.attrs('module.many["a"].module.policy.aws_s3_bucket_policy.p')["bucket"] == "acme-a"
+
+
+def test_remote_module_is_reported_not_followed(tf):
+    out = tf(
+        {
+            "main.tf": """
+            module "vpc" {
+              source  = "terraform-aws-modules/vpc/aws"
+              version = "5.0.0"
+            }
+            module "git" {
+              source = "git::https://example.com/mod.git?ref=v1"
+            }
+            resource "aws_security_group" "sg" {
+              vpc_id = module.vpc.vpc_id
+            }
+            """
+        }
+    )
+    assert any("module.vpc" in n and "remote; not followed" in n for n in out.notices)
+    assert any("module.git" in n and "remote; not followed" in n for n in out.notices)
+    assert out.attrs("aws_security_group.sg")["vpc_id"] is UNKNOWN
+
+
+def test_missing_local_module_is_a_located_error(tf):
+    out = tf(
+        {
+            "main.tf": """
+            module "gone" {
+              source = "./modules/nope"
+            }
+            resource "aws_s3_bucket" "b" { bucket = "still-here" }
+            """
+        }
+    )
+    errors = [e for e in out.errors if "module.gone" in e.reason]
+    assert errors and errors[0].line == 3 and errors[0].path.endswith("main.tf")
+    assert out.attrs("aws_s3_bucket.b")["bucket"] == "still-here"
+
+
+def test_module_outside_the_scanned_directory_is_read(tmp_path: Path):
+    write_tree(
+        tmp_path,
+        {
+            **BUCKET_MODULE,
+            "envs/prod/main.tf": """
+            module "b" {
+              source = "../../modules/bucket"
+              name   = "prod-bucket"
+            }
+            """,
+        },
+    )
+    out = parse_tree(tmp_path / "envs" / "prod")
+    assert out.attrs("module.b.aws_s3_bucket.this")["bucket"] == "prod-bucket"
+
+
+def test_self_calling_module_does_not_hang(tf):
+    out = tf(
+        {
+            "main.tf": """
+            module "again" {
+              source = "./"
+            }
+            resource "aws_s3_bucket" "b" { bucket = "x" }
+            """
+        }
+    )
+    assert "aws_s3_bucket.b" in out.resources
+
+
+V4_BUCKET = """
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+resource "aws_s3_bucket" "other" {
+  bucket = "acme-other"
+}
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.bucket
+  rule {
+    apply_server_side_encryption_by_default { sse_algorithm = "aws:kms" }
+  }
+}
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+  versioning_configuration { status = "Enabled" }
+}
+resource "aws_s3_bucket_logging" "data" {
+  bucket        = aws_s3_bucket.data.id
+  target_bucket = aws_s3_bucket.other.id
+}
+"""
+
+
+def test_v4_companion_resources_reference_their_bucket(tf):
+    out = tf({"main.tf": V4_BUCKET})
+    ctx = CheckContext(list(out.resources.values()))
+    data = out["aws_s3_bucket.data"]
+    for kind in (
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_logging",
+    ):
+        found = ctx.referencing(data, kind)
+        assert [r.name for r in found] == [f"{kind}.data"], kind
+    assert out["aws_s3_bucket_logging.data"].references == [
+        "aws_s3_bucket.data",
+        "aws_s3_bucket.other",
+    ]
+    assert ctx.referencing(out["aws_s3_bucket.other"], "aws_s3_bucket_versioning") == []
+
+
+def test_companion_resources_connect_per_instance_with_for_each(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_s3_bucket" "b" {
+              for_each = toset(["x", "y"])
+              bucket   = "acme-${each.key}"
+            }
+            resource "aws_s3_bucket_public_access_block" "b" {
+              for_each          = aws_s3_bucket.b
+              bucket            = each.value.id
+              block_public_acls = true
+            }
+            resource "aws_s3_bucket_versioning" "x_only" {
+              bucket = aws_s3_bucket.b["x"].id
+              versioning_configuration { status = "Enabled" }
+            }
+            """
+        }
+    )
+    ctx = CheckContext(list(out.resources.values()))
+    x = out['aws_s3_bucket.b["x"]']
+    y = out['aws_s3_bucket.b["y"]']
+    assert [r.name for r in ctx.referencing(x, "aws_s3_bucket_public_access_block")] == [
+        'aws_s3_bucket_public_access_block.b["x"]'
+    ]
+    assert [r.name for r in ctx.referencing(y, "aws_s3_bucket_public_access_block")] == [
+        'aws_s3_bucket_public_access_block.b["y"]'
+    ]
+    assert [r.name for r in ctx.referencing(x, "aws_s3_bucket_versioning")] == [
+        "aws_s3_bucket_versioning.x_only"
+    ]
+    assert ctx.referencing(y, "aws_s3_bucket_versioning") == []
+    assert "aws_s3_bucket.b" in out["aws_s3_bucket_versioning.x_only"].references
+
+
+def test_public_bucket_with_blocking_pab_end_to_end(tmp_path: Path):
+    """Through the real pipeline: a bucket protected by a separate PAB resource is connected."""
+    write_tree(tmp_path, {"main.tf": V4_BUCKET})
+    result = scan(tmp_path, options=ScanOptions(scanners=("misconfig",)))
+    assert not [e for e in result.errors if "failed" in e.reason], result.errors
+    flagged = {f.resource for f in result.findings}
+    # the protected bucket is never reported for a missing public-access block or encryption
+    pab_findings = [
+        f
+        for f in result.findings
+        if f.resource == "aws_s3_bucket.data"
+        and ("public access" in f.title.lower() or "encrypt" in f.title.lower())
+    ]
+    assert pab_findings == [], [f.title for f in pab_findings]
+    assert "aws_s3_bucket.other" in flagged
