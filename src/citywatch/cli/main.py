@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "citywatch.cli.scan",
     "citywatch.cli.checks",
     "citywatch.cli.k8s",
+    "citywatch.cli.db",
+    "citywatch.cli.sbom",
 ]
 
 EXIT_CODES = """exit codes:
