@@ -340,7 +340,11 @@ def test_blocks_are_always_lists_and_line_map_points_at_attributes(tf):
         }
     )
     res = out["aws_s3_bucket.b"]
-    assert res.attributes == {"bucket": "x", "versioning": [{"enabled": True}], "tags": {"Name": "x"}}
+    assert res.attributes == {
+        "bucket": "x",
+        "versioning": [{"enabled": True}],
+        "tags": {"Name": "x"},
+    }
     assert res.location.start_line == 2 and res.location.end_line == 13
     assert res.line_map["bucket"] == 3
     assert res.line_map["versioning.0.enabled"] == 5
@@ -471,7 +475,9 @@ def test_path_module_workspace_and_file_functions(tf):
             "main.tf": """
             resource "aws_iam_policy" "p" {
               policy    = file("${path.module}/policy.json")
-              user_data = templatefile("${path.module}/init.sh.tpl", { name = "web", ports = [22, 80] })
+              user_data = templatefile("${path.module}/init.sh.tpl", {
+                name = "web", ports = [22, 80]
+              })
               name      = "ws-${terraform.workspace}"
               exists    = fileexists("missing.json")
             }

@@ -32,7 +32,9 @@ BUCKET_MODULE = {
     variable "bucket" {}
     resource "aws_s3_bucket_policy" "p" {
       bucket = var.bucket
-      policy = jsonencode({ Statement = [{ Effect = "Allow", Resource = "arn:aws:s3:::${var.bucket}/*" }] })
+      policy = jsonencode({
+        Statement = [{ Effect = "Allow", Resource = "arn:aws:s3:::${var.bucket}/*" }]
+      })
     }
     output "effect" { value = "Allow" }
     """,

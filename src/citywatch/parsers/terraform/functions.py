@@ -484,7 +484,13 @@ def f_format(fmt: Any, *args: Any) -> Any:
         else:
             raise EvalError(f"format: unsupported verb %{verb}")
         if width and width != "*":
-            text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width))
+            if "-" in flags:
+                text = text.ljust(int(width))
+            elif "0" in flags and verb in ("d", "f", "e", "g"):
+                sign = "-" if text.startswith("-") else ""
+                text = sign + text.lstrip("-").rjust(int(width) - len(sign), "0")
+            else:
+                text = text.rjust(int(width))
         return text
 
     return _FMT.sub(repl, spec)
