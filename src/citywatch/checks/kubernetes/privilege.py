@@ -18,6 +18,7 @@ from citywatch.checks.kubernetes._common import (
     get,
     is_false,
     is_true,
+    pod,
 )
 from citywatch.model import Resource
 
@@ -230,3 +231,30 @@ def _read_only_root(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
         if not is_true(get(c.spec, "securityContext.readOnlyRootFilesystem")):
             path = f"{c.path}.securityContext.readOnlyRootFilesystem"
             yield fail(res, f"{c.label} has a writable root filesystem", path, c.key)
+
+
+NO_SECURITY_CONTEXT = define(
+    "CW-K8S-060",
+    "Neither pod nor container sets a securityContext",
+    "LOW",
+    description="With no securityContext at all every container runs with the runtime's "
+    "defaults (image user, default capabilities, no seccomp); nothing about its privileges has "
+    "been decided.",
+    remediation="Set a pod `securityContext` (runAsNonRoot, runAsUser, seccompProfile) and a "
+    "container `securityContext` (allowPrivilegeEscalation: false, capabilities.drop: [ALL], "
+    "readOnlyRootFilesystem).",
+    references=[SECURITY_CONTEXT, PSS],
+    compliance={**PRIV, "cis_kubernetes": ["5.7.3"]},
+)
+
+
+@implements(NO_SECURITY_CONTEXT, FRAMEWORK, *WORKLOADS)
+def _no_security_context(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
+    spec, _base = pod(res)
+    pod_context = spec.get("securityContext") if spec is not None else None
+    if spec is None or (isinstance(pod_context, dict) and pod_context):
+        return
+    for c in containers(res):
+        ctx_value = c.spec.get("securityContext")
+        if not (isinstance(ctx_value, dict) and ctx_value):
+            yield fail(res, f"{c.label} has no securityContext", c.path, c.key)

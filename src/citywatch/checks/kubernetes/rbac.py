@@ -185,6 +185,19 @@ _rule_check(
     {"create", "update", "patch"},
 )
 
+_rule_check(
+    "CW-K8S-059",
+    "Role can approve certificate signing requests",
+    "HIGH",
+    "update on certificatesigningrequests/approval lets a subject approve its own CSR and "
+    "obtain a client certificate for any user or group, including system:masters.",
+    "Remove the permission; approve CSRs through a controller with a narrow signer policy.",
+    "5.1.11",
+    "certificates.k8s.io",
+    ("certificatesigningrequests/approval",),
+    {"update", "patch"},
+)
+
 CLUSTER_ADMIN = define(
     "CW-K8S-041",
     "Binding grants cluster-admin",
