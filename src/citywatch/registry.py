@@ -24,6 +24,7 @@ PARSERS: list[tuple[str, str]] = [
 ENGINES: list[tuple[str, str]] = [
     ("misconfig", "citywatch.engines.misconfig:MisconfigEngine"),
     ("misconfig", "citywatch.engines.k8s_posture:K8sPostureEngine"),
+    ("misconfig", "citywatch.engines.policy:PolicyEngine"),
     ("secret", "citywatch.engines.secret:SecretEngine"),
     ("vuln", "citywatch.engines.vuln:VulnEngine"),
 ]
