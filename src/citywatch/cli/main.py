@@ -13,6 +13,7 @@ from citywatch import __version__
 COMMAND_MODULES = [
     "citywatch.cli.scan",
     "citywatch.cli.checks",
+    "citywatch.cli.policy",
     "citywatch.cli.k8s",
     "citywatch.cli.db",
     "citywatch.cli.sbom",

@@ -9,13 +9,14 @@ The environment declares the variables Kubernetes gives admission policies (`obj
 `oldObject`, `params`, `request`, `namespaceObject`, `variables`, `authorizer`) plus
 `resource` for citywatch's own CEL policies, the standard extensions (strings, math, optional
 values, cel.bind) and the part of Kubernetes' CEL library that is plain functions: regex
-`find`/`findAll`, list `isSorted`/`sum`/`min`/`max`/`indexOf`/`lastIndexOf`.
+`find`/`findAll`, list `isSorted`/`sum`/`min`/`max` (the
+strings extension already provides `indexOf`/`lastIndexOf` for strings).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,14 +63,6 @@ def _find_all(text: str, pattern: str) -> list[str]:
     return [str(m.group(0)) for m in _regex(pattern).finditer(text)]
 
 
-def _index_of(items: Sequence[Any], value: Any) -> int:
-    return next((i for i, v in enumerate(items) if v == value), -1)
-
-
-def _last_index_of(items: Sequence[Any], value: Any) -> int:
-    return next((i for i in range(len(items) - 1, -1, -1) if items[i] == value), -1)
-
-
 def _member(name: str, ret: Any, params: list[Any], impl: Callable[..., Any]) -> Any:
     return cel.FunctionDecl(
         name, [cel.Overload(f"cw_{name}_{len(params)}", ret, params, is_member=True, impl=impl)]
@@ -86,8 +79,6 @@ def _k8s_functions() -> list[Any]:
         _member("sum", t.DYN, [dyn_list], lambda xs: sum(xs)),
         _member("min", t.DYN, [dyn_list], lambda xs: min(xs)),
         _member("max", t.DYN, [dyn_list], lambda xs: max(xs)),
-        _member("indexOf", t.INT, [dyn_list, t.DYN], _index_of),
-        _member("lastIndexOf", t.INT, [dyn_list, t.DYN], _last_index_of),
     ]
 
 

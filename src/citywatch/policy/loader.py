@@ -69,6 +69,7 @@ class PolicySet:
     cel_tests: list[tuple[str, YamlDocument]] = field(default_factory=list)
     suites: list[Path] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    admission_policies: dict[str, AdmissionPolicy] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -285,6 +286,7 @@ def _build_documents(result: PolicySet, docs: list[tuple[str, YamlDocument]]) ->
             result.errors.append(exc)
     for kind in sorted(set(templates) - used):
         result.notices.append(f"ConstraintTemplate {kind} has no constraint: nothing to enforce")
+    result.admission_policies = vaps
     bound: set[str] = set()
     for binding in bindings:
         target = vaps.get(binding.policy_name)

@@ -331,9 +331,13 @@ class BoundAdmissionPolicy:
             candidates = [o for o in candidates if selector_matches(ref["selector"], labels(o))]
         return candidates or None
 
-    def violations(self, obj: dict[str, Any], inventory: Inventory) -> list[tuple[str, str]]:
-        """(message, reason) per failed validation; raises PolicyEvalError on errors."""
-        params_list = self._params(obj, inventory)
+    def violations(
+        self, obj: dict[str, Any], inventory: Inventory, params: list[Any] | None = None
+    ) -> list[tuple[str, str]]:
+        """(message, reason) per failed validation; raises PolicyEvalError on errors.
+
+        `params` replaces the paramRef lookup (policy unit tests give parameters inline)."""
+        params_list = params if params is not None else self._params(obj, inventory)
         if params_list is None:
             action = str((self.binding.param_ref or {}).get("parameterNotFoundAction") or "Deny")
             if action == "Deny":
@@ -343,11 +347,11 @@ class BoundAdmissionPolicy:
         ns_object = None
         if not is_cluster_scoped(obj):
             ns_object = inventory.namespaces.get(namespace_of(obj))
-        for params in params_list:
+        for param in params_list:
             activation: dict[str, Any] = {
                 "object": obj,
                 "oldObject": None,
-                "params": params,
+                "params": param,
                 "namespaceObject": ns_object,
                 "request": _request(obj),
                 "authorizer": None,
