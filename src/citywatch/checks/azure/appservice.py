@@ -121,7 +121,7 @@ _define_pair(
     "FTP sends deployment credentials and content in clear text.",
     'Set `site_config { ftps_state = "Disabled" }` (or "FtpsOnly").',
     "app-service/deploy-ftp#enforce-ftps",
-    compliance(["SC-8", "IA-5"], ["A.8.24", "A.5.17"], ["CC6.7"], ["9.10"]),
+    compliance(["SC-8", "IA-5"], ["A.8.24", "A.5.17"], ["CC6.7"], ["9.9"]),
     _ftps,
 )
 
@@ -140,7 +140,7 @@ _define_pair(
     "app settings or connection strings.",
     'Add `identity { type = "SystemAssigned" }` and grant it the roles it needs.',
     "app-service/overview-managed-identity",
-    compliance(["IA-2", "IA-5"], ["A.5.16", "A.5.17"], ["CC6.1"], ["9.5"]),
+    compliance(["IA-2", "IA-5"], ["A.5.16", "A.5.17"], ["CC6.1"], ["9.4"]),
     _identity,
 )
 
@@ -183,7 +183,7 @@ _define_pair(
     "Set `client_certificate_enabled = true` (`client_cert_enabled` on legacy resources) with "
     '`client_certificate_mode = "Required"`.',
     "app-service/app-service-web-configure-tls-mutual-auth",
-    compliance(["IA-3", "SC-8"], ["A.8.5"], ["CC6.1"], ["9.4"]),
+    compliance(["IA-3", "SC-8"], ["A.8.5"], ["CC6.1"]),
     _client_certs,
 )
 
@@ -223,6 +223,6 @@ _define_pair(
     "recommended protocol for App Service.",
     "Set `site_config { http2_enabled = true }`.",
     "app-service/configure-common#configure-general-settings",
-    compliance(["SC-8", "CM-6"], ["A.8.9"], ["CC6.7"], ["9.9"]),
+    compliance(["SC-8", "CM-6"], ["A.8.9"], ["CC6.7"], ["9.8"]),
     _http2,
 )

@@ -13,15 +13,15 @@ CONTACT = "azurerm_security_center_contact"
 PLAN_SECTIONS = {
     "VirtualMachines": "2.1.1",
     "AppServices": "2.1.2",
-    "SqlServers": "2.1.4",
-    "SqlServerVirtualMachines": "2.1.5",
-    "OpenSourceRelationalDatabases": "2.1.6",
-    "CosmosDbs": "2.1.7",
-    "StorageAccounts": "2.1.8",
-    "Containers": "2.1.9",
-    "KeyVaults": "2.1.10",
-    "Dns": "2.1.11",
-    "Arm": "2.1.12",
+    "SqlServers": "2.1.3",
+    "SqlServerVirtualMachines": "2.1.4",
+    "OpenSourceRelationalDatabases": "2.1.5",
+    "CosmosDbs": "2.1.6",
+    "StorageAccounts": "2.1.7",
+    "Containers": "2.1.8",
+    "KeyVaults": "2.1.9",
+    "Dns": "2.1.10",
+    "Arm": "2.1.11",
 }
 
 STANDARD_TIER = define(
@@ -59,7 +59,7 @@ ALERT_EMAILS = define(
     remediation="Set `alert_notifications = true` and a monitored `email` on the "
     "`azurerm_security_center_contact`.",
     references=[tf_doc(CONTACT), LEARN + "defender-for-cloud/configure-email-notifications"],
-    compliance=compliance(["IR-6", "SI-4"], ["A.5.24", "A.6.8"], ["CC7.3"], ["2.1.19", "2.1.20"]),
+    compliance=compliance(["IR-6", "SI-4"], ["A.5.24", "A.6.8"], ["CC7.3"], ["2.1.18", "2.1.19"]),
 )
 
 
@@ -81,7 +81,7 @@ ALERTS_TO_OWNERS = define(
     "someone with authority to act on it.",
     remediation="Set `alerts_to_admins = true` on the `azurerm_security_center_contact`.",
     references=[tf_doc(CONTACT), LEARN + "defender-for-cloud/configure-email-notifications"],
-    compliance=compliance(["IR-6", "SI-4"], ["A.5.24", "A.6.8"], ["CC7.3"], ["2.1.18"]),
+    compliance=compliance(["IR-6", "SI-4"], ["A.5.24", "A.6.8"], ["CC7.3"], ["2.1.17"]),
 )
 
 
@@ -104,7 +104,7 @@ AUTO_PROVISIONING = define(
         tf_doc("azurerm_security_center_auto_provisioning"),
         LEARN + "defender-for-cloud/monitoring-components",
     ],
-    compliance=compliance(["SI-4", "CM-8"], ["A.8.16"], ["CC7.2"], ["2.1.15"]),
+    compliance=compliance(["SI-4", "CM-8"], ["A.8.16"], ["CC7.2"], ["2.1.14"]),
 )
 
 

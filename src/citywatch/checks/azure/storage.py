@@ -72,7 +72,7 @@ PUBLIC_BLOBS = define(
     remediation="Set `allow_nested_items_to_be_public = false` (azurerm >= 3) or "
     "`allow_blob_public_access = false` (azurerm 2).",
     references=[SA_DOC, LEARN + "storage/blobs/anonymous-read-access-prevent"],
-    compliance=compliance(["AC-3", "AC-21"], ["A.5.15", "A.8.3"], ["CC6.1"], ["3.7"]),
+    compliance=compliance(["AC-3", "AC-21"], ["A.5.15", "A.8.3"], ["CC6.1"], ["3.17"]),
 )
 
 
@@ -252,7 +252,7 @@ CONTAINER_PUBLIC = define(
         tf_doc("azurerm_storage_container"),
         LEARN + "storage/blobs/anonymous-read-access-configure",
     ],
-    compliance=compliance(["AC-3", "AC-21"], ["A.5.15", "A.8.3"], ["CC6.1"], ["3.7"]),
+    compliance=compliance(["AC-3", "AC-21"], ["A.5.15", "A.8.3"], ["CC6.1"], ["3.17"]),
 )
 
 

@@ -99,7 +99,7 @@ ENV_SECRETS = define(
     remediation="Store the value in Secret Manager and reference it with `secret_environment_"
     "variables` (in `service_config` for 2nd gen).",
     references=[tf_doc(GEN1), GCLOUD + "functions/docs/configuring/secrets"],
-    compliance=compliance(["IA-5", "SC-28"], ["A.5.17", "A.8.24"], ["CC6.1"]),
+    compliance=compliance(["IA-5", "SC-28"], ["A.5.17", "A.8.24"], ["CC6.1"], ["1.17"]),
 )
 
 

@@ -175,7 +175,7 @@ RETENTION = define(
     remediation="Add `retention_policy { retention_period = <seconds>, is_locked = true }` to "
     "buckets holding logs or records.",
     references=[BUCKET_DOC, GCLOUD + "storage/docs/bucket-lock"],
-    compliance=compliance(["AU-9", "AU-11"], ["A.8.15", "A.5.33"], ["CC7.2"], ["2.3"]),
+    compliance=compliance(["AU-9", "AU-11"], ["A.8.15", "A.5.33"], ["CC7.2"]),
 )
 
 

@@ -189,7 +189,7 @@ AUTO_MODE = define(
     "with predictable ranges, and are usually paired with permissive default firewall rules.",
     remediation="Set `auto_create_subnetworks = false` and create only the subnets you need.",
     references=[tf_doc("google_compute_network"), GCLOUD + "vpc/docs/vpc#subnet-ranges"],
-    compliance=compliance(["SC-7", "CM-7"], ["A.8.20", "A.8.22"], ["CC6.6"], ["3.1"]),
+    compliance=compliance(["SC-7", "CM-7"], ["A.8.20", "A.8.22"], ["CC6.6"]),
 )
 
 
