@@ -14,13 +14,15 @@ from typing import Any
 from citywatch.checks.base import (
     MISSING,
     CheckContext,
+    CheckFn,
+    CheckResult,
     Failure,
     UnknownValue,
     attr,
-    implements,
     known,
     truthy,
 )
+from citywatch.checks.base import implements as _register
 from citywatch.model import UNKNOWN, Check, Resource
 
 TF = "terraform"
@@ -95,6 +97,54 @@ def key_management(cis: list[str] | None = None) -> dict[str, list[str]]:
 
 def integrity() -> dict[str, list[str]]:
     return comp(["CP-9", "SI-12", "SI-7"], ["A.8.13", "A.5.33"], ["A1.2", "CC6.1"])
+
+
+# --- registration with precise locations ----------------------------------------------------
+
+
+def where(res: Resource, path: str | None) -> str | None:
+    """The deepest dotted path of `path` that the parser has a line for.
+
+    Checks speak in attribute paths (`versioning.enabled`); Terraform's line map indexes blocks
+    (`versioning.0.enabled`). Walking the map lets a finding point at the offending line, or at
+    the closest enclosing block when the attribute itself is absent.
+    """
+    if not path or not res.line_map or path in res.line_map:
+        return path
+    found: str | None = None
+    cur = ""
+    for part in path.split("."):
+        nxt = f"{cur}.{part}" if cur else part
+        if nxt not in res.line_map:
+            break
+        cur = nxt
+        if f"{cur}.0" in res.line_map and not part.isdigit():
+            cur = f"{cur}.0"
+        found = cur
+    return found or path
+
+
+def _relocate(res: Resource, result: CheckResult) -> CheckResult:
+    if result is None:
+        return None
+    if isinstance(result, Failure):
+        result.path = where(res, result.path)
+        return result
+    return [_relocate(res, f) for f in result if isinstance(f, Failure)]  # type: ignore[misc]
+
+
+def implements(check: Check, framework: str, *kinds: str) -> Callable[[CheckFn], CheckFn]:
+    """`base.implements`, with failure paths mapped onto the lines the parser recorded."""
+
+    def wrap(fn: CheckFn) -> CheckFn:
+        def located(res: Resource, ctx: CheckContext) -> CheckResult:
+            return _relocate(res, fn(res, ctx))
+
+        located.__name__ = getattr(fn, "__name__", "check")
+        _register(check, framework, *kinds)(located)
+        return fn
+
+    return wrap
 
 
 # --- connections -------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     comp,
+    implements,
     logging,
     monitoring,
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide"

@@ -10,11 +10,12 @@ from citywatch.checks.aws._common import (
     data_exposure,
     env_secret_failures,
     equals,
+    implements,
     monitoring,
     require,
     secrets_exposure,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements
+from citywatch.checks.base import CheckContext, Failure, attr, define
 from citywatch.model import Resource
 
 LAMBDA_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg"

@@ -9,12 +9,13 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     comp,
+    implements,
     in_transit,
     logging,
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import Resource
 
 CF_DOCS = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide"

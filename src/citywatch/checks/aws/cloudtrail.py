@@ -8,13 +8,14 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     comp,
+    implements,
     key_management,
     logging,
     monitoring,
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define
 from citywatch.model import Resource
 
 CT_DOCS = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from citywatch.checks.aws._common import CFN, TF, mask, secret_value, secrets_exposure
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements
+from citywatch.checks.aws._common import CFN, TF, implements, mask, secret_value, secrets_exposure
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define
 from citywatch.model import Resource
 
 plaintext_env = define(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, configuration, connected
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.aws._common import CFN, TF, configuration, connected, implements
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 CONFIG_DOCS = "https://docs.aws.amazon.com/config/latest/developerguide"

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, backup, key_management, require
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.aws._common import (
+    CFN,
+    TF,
+    at_rest,
+    backup,
+    implements,
+    key_management,
+    require,
+)
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 DDB_DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide"

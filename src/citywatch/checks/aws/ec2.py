@@ -12,13 +12,14 @@ from citywatch.checks.aws._common import (
     TF,
     at_rest,
     comp,
+    implements,
     is_false,
     network_exposure,
     require,
     secrets_exposure,
     secrets_in_text,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import Resource
 
 EC2_DOCS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide"

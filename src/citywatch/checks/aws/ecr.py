@@ -10,13 +10,14 @@ from citywatch.checks.aws._common import (
     comp,
     data_exposure,
     equals,
+    implements,
     key_management,
     policy_document,
     public_allow_statements,
     require,
     vulnerability_mgmt,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import Resource
 
 ECR_DOCS = "https://docs.aws.amazon.com/AmazonECR/latest/userguide"

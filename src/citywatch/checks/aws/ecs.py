@@ -10,21 +10,13 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     comp,
+    implements,
     least_privilege,
     mask,
     secret_value,
     secrets_exposure,
 )
-from citywatch.checks.base import (
-    CheckContext,
-    Failure,
-    attr,
-    blocks,
-    define,
-    implements,
-    known,
-    truthy,
-)
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, known, truthy
 from citywatch.model import Check, Resource
 
 ECS_DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide"

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, is_open_cidr, logging, network_exposure
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.aws._common import (
+    CFN,
+    TF,
+    at_rest,
+    implements,
+    is_open_cidr,
+    logging,
+    network_exposure,
+)
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import UNKNOWN, Resource
 
 EKS_DOCS = "https://docs.aws.amazon.com/eks/latest/userguide"

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, authentication, in_transit, require
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements
+from citywatch.checks.aws._common import (
+    CFN,
+    TF,
+    at_rest,
+    authentication,
+    implements,
+    in_transit,
+    require,
+)
+from citywatch.checks.base import CheckContext, Failure, attr, define
 from citywatch.model import Resource
 
 EC_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg"

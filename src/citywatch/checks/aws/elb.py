@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from citywatch.checks.aws._common import CFN, TF, comp, in_transit, logging
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.aws._common import CFN, TF, comp, implements, in_transit, logging
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import Resource
 
 ELB_DOCS = "https://docs.aws.amazon.com/elasticloadbalancing/latest"

@@ -16,6 +16,7 @@ from citywatch.checks.aws._common import (
     allows,
     at_least,
     authentication,
+    implements,
     least_privilege,
     policy_document,
     principal_is_public,
@@ -23,7 +24,7 @@ from citywatch.checks.aws._common import (
     resources_of,
     statements,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, known
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, known
 from citywatch.model import Check, Resource
 
 IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide"

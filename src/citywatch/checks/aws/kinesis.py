@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, equals, require
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.aws._common import CFN, TF, at_rest, equals, implements, require
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 streams = define(

@@ -8,11 +8,12 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     data_exposure,
+    implements,
     key_management,
     policy_document,
     public_allow_statements,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 KMS_DOCS = "https://docs.aws.amazon.com/kms/latest/developerguide"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from citywatch.checks.aws._common import (
     CFN,
     TF,
+    implements,
     in_transit,
     key_management,
     logging,
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 MSK_DOCS = "https://docs.aws.amazon.com/msk/latest/developerguide"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, in_transit, require
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements
+from citywatch.checks.aws._common import CFN, TF, at_rest, implements, in_transit, require
+from citywatch.checks.base import CheckContext, Failure, attr, define
 from citywatch.model import Resource
 
 OS_DOCS = "https://docs.aws.amazon.com/opensearch-service/latest/developerguide"

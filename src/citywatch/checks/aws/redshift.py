@@ -8,11 +8,12 @@ from citywatch.checks.aws._common import (
     at_rest,
     connected,
     data_exposure,
+    implements,
     is_false,
     logging,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 RS_DOCS = "https://docs.aws.amazon.com/redshift/latest/mgmt"

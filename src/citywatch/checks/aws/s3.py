@@ -19,6 +19,7 @@ from citywatch.checks.aws._common import (
     connected,
     data_exposure,
     equals,
+    implements,
     logging,
     non_empty,
     policy_document,
@@ -26,16 +27,7 @@ from citywatch.checks.aws._common import (
     require,
     statements,
 )
-from citywatch.checks.base import (
-    MISSING,
-    CheckContext,
-    Failure,
-    attr,
-    blocks,
-    define,
-    implements,
-    truthy,
-)
+from citywatch.checks.base import MISSING, CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import Resource
 
 S3_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"

@@ -7,11 +7,12 @@ from citywatch.checks.aws._common import (
     TF,
     authentication,
     connected,
+    implements,
     key_management,
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements
+from citywatch.checks.base import CheckContext, Failure, attr, define
 from citywatch.model import Resource
 
 SM_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide"

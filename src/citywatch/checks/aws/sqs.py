@@ -9,10 +9,11 @@ from citywatch.checks.aws._common import (
     TF,
     at_rest,
     data_exposure,
+    implements,
     policy_document,
     public_allow_statements,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
 SQS_DOCS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide"

@@ -15,12 +15,13 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     connected,
+    implements,
     is_open_cidr,
     logging,
     network_exposure,
     port_range_covers,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, implements, truthy
+from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
 from citywatch.model import UNKNOWN, Check, Resource
 
 SG_DOCS = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
