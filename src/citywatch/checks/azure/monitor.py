@@ -36,15 +36,41 @@ ACTIVITY_CATEGORIES = define(
 )
 
 
+# Categories that exist only in the subscription activity log.
+ACTIVITY_LOG_ONLY = {
+    "administrative",
+    "security",
+    "servicehealth",
+    "alert",
+    "recommendation",
+    "policy",
+    "autoscale",
+    "resourcehealth",
+}
+
+
+def _logged_categories(res: Resource) -> set[str]:
+    names: set[str] = set()
+    for block in ("enabled_log", "log"):
+        for entry in attr(res, block) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("category"), str):
+                names.add(entry["category"].lower())
+    return names
+
+
 def _targets_subscription(res: Resource) -> bool:
+    """Whether the setting exports a subscription's activity log.
+
+    The target is often `data.azurerm_subscription.current.id`, unknown until apply; activity
+    log categories (Administrative, Security, ...) then identify a subscription-level setting.
+    """
     target = res.attributes.get("target_resource_id", MISSING)
     if isinstance(target, str):
         return bool(SUBSCRIPTION_ID.match(target.strip()))
     if target is UNKNOWN:
-        return any(
-            ref.split(".")[-2:-1] == ["azurerm_subscription"] or "azurerm_subscription." in ref
-            for ref in res.references
-        )
+        if any("azurerm_subscription." in ref for ref in res.references):
+            return True
+        return bool(_logged_categories(res) & ACTIVITY_LOG_ONLY)
     return False
 
 

@@ -58,6 +58,26 @@ def metadata_flag(res: Resource | dict[str, Any], key: str) -> bool | None:
     return truthy(metadata[key])
 
 
+DEFAULT_SA_SUFFIX = "-compute@developer.gserviceaccount.com"
+
+
+def is_default_service_account(res: Resource, email: Any) -> bool:
+    """Whether a service account email is the Compute Engine default service account.
+
+    A computed email (`google_service_account.app.email`) is unknown until apply, but when the
+    resource refers to a `google_service_account` it is a dedicated account, not the default.
+    """
+    if email is UNKNOWN:
+        if any(
+            ref.split(".")[-2:-1] == ["google_service_account"]
+            or ref.startswith("google_service_account.")
+            for ref in res.references
+        ):
+            return False
+        raise UnknownValue("service_account")
+    return email in (None, "", "default") or str(email).endswith(DEFAULT_SA_SUFFIX)
+
+
 def present(res: Resource | dict[str, Any], path: str) -> bool:
     """Whether an attribute is set; a value computed at apply time counts as set."""
     try:

@@ -16,7 +16,14 @@ from citywatch.checks.base import (
     known,
     truthy,
 )
-from citywatch.checks.gcp._helpers import GCLOUD, compliance, metadata_flag, present, tf_doc
+from citywatch.checks.gcp._helpers import (
+    GCLOUD,
+    compliance,
+    is_default_service_account,
+    metadata_flag,
+    present,
+    tf_doc,
+)
 from citywatch.model import Resource
 
 INSTANCE = "google_compute_instance"
@@ -32,10 +39,7 @@ def _default_sa(res: Resource) -> tuple[bool, list[str]] | None:
     if not accounts:
         return None
     account = accounts[0]
-    email = known(account.get("email"))
-    is_default = email in (None, "", "default") or str(email).endswith(
-        "-compute@developer.gserviceaccount.com"
-    )
+    is_default = is_default_service_account(res, account.get("email"))
     scopes = [str(known(s)) for s in known(account.get("scopes") or [])]
     return is_default, scopes
 

@@ -17,7 +17,13 @@ from citywatch.checks.base import (
     known,
     truthy,
 )
-from citywatch.checks.gcp._helpers import GCLOUD, compliance, present, tf_doc
+from citywatch.checks.gcp._helpers import (
+    GCLOUD,
+    compliance,
+    is_default_service_account,
+    present,
+    tf_doc,
+)
 from citywatch.model import Check, Resource
 
 GKE = "google_container_cluster"
@@ -415,10 +421,8 @@ NODE_SA = _gke(
 @implements(NODE_SA, "terraform", GKE, POOL)
 def _node_sa(res: Resource, ctx: CheckContext) -> CheckResult:
     for prefix, config in _node_configs(res):
-        account = attr(config, "service_account")
-        if account in (None, "", "default") or str(account).endswith(
-            "-compute@developer.gserviceaccount.com"
-        ):
+        account = config.get("service_account")
+        if is_default_service_account(res, account):
             path = prefix + "service_account" if account not in (None, "") else None
             return Failure("Nodes run as the default compute service account", path)
     return None
