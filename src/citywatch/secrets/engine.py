@@ -16,7 +16,7 @@ from citywatch.secrets.matcher import CompiledRule, Matcher, RawMatch
 from citywatch.secrets.rule import Allowlist, Rule
 from citywatch.secrets.validators import VALIDATORS, MatchContext
 
-INLINE_MARKERS = (b"gitleaks:allow", b"citywatch:ignore")
+SUPPRESSED = object()
 
 
 @dataclass(slots=True)
@@ -124,7 +124,10 @@ class Detector:
             if taken.overlaps(m.start, m.end):
                 continue
             leak = self._check(data, path, m, commit)
-            if leak is None:
+            if leak is SUPPRESSED:
+                taken.add(m.start, m.end)  # the user cleared this text; no other rule reports it
+                continue
+            if not isinstance(leak, Leak):
                 continue
             taken.add(m.start, m.end)
             leak.line = data.count(b"\n", 0, m.start) + 1
@@ -143,7 +146,10 @@ class Detector:
             out.append(Leak(cr.rule.id, path, 0, 0, path, 0.0, commit))
         return out
 
-    def _check(self, data: bytes, path: str, m: RawMatch, commit: str | None) -> Leak | None:
+    def _check(
+        self, data: bytes, path: str, m: RawMatch, commit: str | None
+    ) -> Leak | object | None:
+        """The leak, None when it is not a secret, SUPPRESSED when the user said so."""
         cr = self.matcher.rules[m.rule_index]
         rule = cr.rule
         secret = _decode(data[m.start : m.end])
@@ -159,12 +165,12 @@ class Detector:
         ls, le = _line_bounds(data, m.match_start, m.match_end)
         line = data[ls:le]
         if inline_ignored(line, rule.id):
-            return None
+            return SUPPRESSED
         cand = Candidate(
             rule.id, secret, _decode(data[m.match_start : m.match_end]), _decode(line), path, commit
         )
         if self._allowed(cr, cand):
-            return None
+            return SUPPRESSED
         return Leak(rule.id, secret, 0, 0, path, round(ent, 2), commit)
 
     def _allowed(self, cr: CompiledRule, cand: Candidate) -> bool:

@@ -34,6 +34,7 @@ class CompiledRule:
     path: re2._Regexp | None
     requires: re2._Regexp | None
     group: int
+    tail: frozenset[int]
 
 
 def compile_rule(rule: Rule, index: int) -> CompiledRule:
@@ -47,7 +48,8 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
     group = rule.secret_group
     if regex is not None and group > regex.groups:
         raise ValueError(f"rule {rule.id}: secretGroup {group} but the regex has {regex.groups}")
-    return CompiledRule(rule, index, regex, path, requires, group)
+    tail = frozenset(rule.tail_forbidden.encode())
+    return CompiledRule(rule, index, regex, path, requires, group, tail)
 
 
 class Matcher:
@@ -107,6 +109,8 @@ class Matcher:
                 if start < 0 or end <= start:
                     continue
                 ms, me = m.span()
+                if cr.tail and me < len(data) and data[me] in cr.tail:
+                    continue  # the token runs on: it is part of a longer string
                 out.append(RawMatch(cr.index, start, end, ms, me))
         return out
 

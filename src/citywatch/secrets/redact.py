@@ -9,7 +9,7 @@ def redact(secret: str) -> str:
     """`AKIA…(20 chars)`: enough to recognise which key it is, never enough to use it."""
     n = len(secret)
     keep = min(4, n // 5)
-    shown = secret[:keep].replace("\n", " ").replace("\r", " ")
+    shown = secret.lstrip()[:keep].replace("\n", " ").replace("\r", " ")
     return f"{shown}…({n} chars)"
 
 

@@ -50,6 +50,9 @@ class Rule:
     tp: tuple[str, ...] = ()
     fp: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # characters that may not directly follow the match (a zero-width "token ends here" check,
+    # which RE2 cannot express without consuming the next character)
+    tail_forbidden: str = ""
     # the path examples are scanned under (matters for rules with a `path`)
     example_path: str = "example.txt"
     source: str = "builtin"

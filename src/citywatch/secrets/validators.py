@@ -89,6 +89,9 @@ def password(secret: str, ctx: MatchContext) -> bool:
     return not (s.isalpha() and s.islower() and len(s) < 20)
 
 
+_HASH_WORDS = re.compile(rb"checksum|sha\d*|md5|hash|digest|etag|integrity|commit|fingerprint")
+
+
 def generic(secret: str, ctx: MatchContext) -> bool:
     """A generic secret must look random: digits and letters, no identifier or path shape."""
     s = secret
@@ -101,6 +104,11 @@ def generic(secret: str, ctx: MatchContext) -> bool:
         return False
     if _ascending_run(s.lower()):
         return False
+    if re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128}", s.lower()):
+        line_start = ctx.data.rfind(b"\n", 0, ctx.start) + 1
+        prefix = ctx.data[line_start : ctx.start].lower()
+        if _HASH_WORDS.search(prefix):  # checksum/secret: <sha256>, secret_sha1 = <sha1>
+            return False
     if re.fullmatch(r"[a-z]+(?:[_\-.][a-z0-9]+)+", s):  # some_identifier-name.v2
         return False
     return not re.search(r"\.(?:json|ya?ml|pem|crt|key|txt|env|js|py|ts)$", s)

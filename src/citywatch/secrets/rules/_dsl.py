@@ -7,14 +7,16 @@ name the value is assigned to. All regexes are RE2 syntax (linear time, no look-
 
 from __future__ import annotations
 
+import string
+
 from citywatch.model import Severity
 from citywatch.secrets.rule import Rule
 
-# what may follow a token: anything that cannot be part of it, or the end of the text
-END = r"(?:[^0-9A-Za-z_\-]|$)"
-END64 = r"(?:[^0-9A-Za-z_\-+/=]|$)"
+# what may not follow a token: anything that could be part of it
+END = string.ascii_letters + string.digits + "_-"
+END64 = END + "+/="
 # `name ... = value`, `name: value`, `"name": "value"`, `name := value`, `name => value`
-ASSIGN = r"[\w.\-]{0,25}[\s'\"\]]{0,3}(?:=|:|=>|:=|\?=|<-|,)[\s'\"`]{0,5}"
+ASSIGN = r"[\w.\-]{0,25}[ \t'\"\]]{0,3}(?:=|:|=>|:=|\?=|<-|,)[ \t'\"`]{0,5}"
 
 SEV = {
     "C": Severity.CRITICAL,
@@ -40,7 +42,8 @@ def token(
     return Rule(
         id=id,
         description=description,
-        regex=rf"(?:^|[^0-9A-Za-z_\-])({body}){end}",
+        regex=rf"(?:^|[^0-9A-Za-z_\-])({body})",
+        tail_forbidden=end,
         keywords=tuple(keywords),
         severity=SEV[sev],
         entropy=entropy,
@@ -89,6 +92,7 @@ def raw(
     requires: str | None = None,
     validator: str | None = None,
     example_path: str = "example.txt",
+    tail_forbidden: str = "",
 ) -> Rule:
     """Anything else: the regex is used as written; `group` is the secret's capture group."""
     return Rule(
@@ -104,6 +108,7 @@ def raw(
         requires=requires,
         validator=validator,
         example_path=example_path,
+        tail_forbidden=tail_forbidden,
         tp=tuple(tp),
         fp=tuple(fp or ()),
     )

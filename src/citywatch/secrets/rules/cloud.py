@@ -18,7 +18,7 @@ RULES = [
         "aws-secret-access-key",
         "AWS secret access key",
         r"(?i:aws)?[\w.\-]{0,20}(?i:secret[_\-.]?(?:access[_\-.]?)?key)[\w.\-]{0,10}"
-        r"[\s'\"\]]{0,3}(?:=|:|=>|:=|,)[\s'\"`]{0,5}([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
+        r"[ \t'\"\]]{0,3}(?:=|:|=>|:=|,)[ \t'\"`]{0,5}([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
         ["secret"],
         "C",
         tp=["aws_secret_access_key = {b:40}", '"SecretAccessKey": "{b:40}"'],

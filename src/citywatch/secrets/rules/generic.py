@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from citywatch.secrets.rules._dsl import raw
 
-_OP = r"[\w.\-]{0,25}[\s'\"\]]{0,3}(?:=|:|=>|:=|\?=|<-|\|\|=)[\s'\"`]{0,5}"
+_OP = r"[\w.\-]{0,25}[ \t'\"\]]{0,3}(?:=|:|=>|:=|\?=|<-|\|\|=)[ \t'\"`]{0,5}"
 _VAL_END = r"(?:['\"`\s;,)}\]]|$)"
 
 RULES = [
     raw(
         "generic-password",
         "Password assigned in code or configuration",
-        r"(?i:\b(?:passw(?:or)?d|passwd|pwd|pass_?phrase|db_?pass|pass))"
+        r"(?i:passw(?:or)?d|passwd|pwd|pass_?phrase|_pass\b|\bpass\b)"
         + _OP
         + r"([^\s'\"`;,${}()<>\[\]]{8,64})"
         + _VAL_END,
@@ -29,7 +29,7 @@ RULES = [
             "password_reset_url = /account/reset",
             'passwd = "aaaaaaaaaaaa"',
         ],
-        entropy=3.0,
+        entropy=2.8,
         generic=True,
         validator="password",
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from citywatch.secrets.rule import Rule
-from citywatch.secrets.rules._dsl import raw
+from citywatch.secrets.rules._dsl import END, raw
 
 # a key body: base64 lines, optional PEM headers (Proc-Type, DEK-Info), or JSON-escaped newlines
 _BODY = r"((?:[A-Za-z0-9+/=:,\s]|\\n|\\r|-[A-Za-z0-9]){64,}?)"
@@ -72,12 +72,13 @@ RULES = [
         "jwt",
         "JSON Web Token",
         r"(?:^|[^0-9A-Za-z_\-.])(eyJ[A-Za-z0-9_\-]{10,}={0,2}\.eyJ[A-Za-z0-9_\-]{10,}={0,2}"
-        r"\.[A-Za-z0-9_\-]{16,}={0,2})(?:[^0-9A-Za-z_\-.=]|$)",
+        r"\.[A-Za-z0-9_\-]{16,}={0,2})",
         ["eyj"],
         "M",
         tp=["Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJ{u:60}.{u:43}"],
         fp=["eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "eyJ{x:20}.eyJ{x:20}.{x:30}"],
         entropy=3.5,
         validator="jwt",
+        tail_forbidden=END + ".=",
     ),
 ]

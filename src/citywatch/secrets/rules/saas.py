@@ -73,7 +73,7 @@ RULES = [
         "discord-bot-token",
         "Discord bot token",
         r"[MNO][A-Za-z\d_\-]{23,25}\.[A-Za-z\d_\-]{6}\.[A-Za-z\d_\-]{27,38}",
-        ["discord", "bot"],
+        [],  # the token is distinctive enough to need no keyword
         "H",
         tp=["DISCORD_BOT_TOKEN=M{u:25}.{u:6}.{u:38}"],
         fp=["M{x:25}.{x:6}.{x:38}"],
