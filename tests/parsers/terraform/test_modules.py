@@ -276,3 +276,32 @@ def test_public_bucket_with_blocking_pab_end_to_end(tmp_path: Path):
     ]
     assert pab_findings == [], [f.title for f in pab_findings]
     assert "aws_s3_bucket.other" in flagged
+
+
+def test_same_address_in_two_roots_stays_unique_and_connected_per_root(tf):
+    bucket = 'resource "aws_s3_bucket" "logs" { bucket = "logs-%s" }\n'
+    pab = """
+    resource "aws_s3_bucket_public_access_block" "logs" {
+      bucket            = aws_s3_bucket.logs.id
+      block_public_acls = true
+    }
+    """
+    out = tf(
+        {
+            "envs/dev/main.tf": bucket % "dev",
+            "envs/prod/main.tf": bucket % "prod" + pab,
+            "envs/solo/main.tf": 'resource "aws_sqs_queue" "only_here" { name = "q" }\n',
+        }
+    )
+    names = set(out.resources)
+    dev = next(r for n, r in out.resources.items() if n.endswith("dev:aws_s3_bucket.logs"))
+    prod = next(r for n, r in out.resources.items() if n.endswith("prod:aws_s3_bucket.logs"))
+    assert dev.attributes["bucket"] == "logs-dev" and dev.meta["root"].endswith("envs/dev")
+    # an address only one root declares keeps its plain Terraform form
+    assert "aws_sqs_queue.only_here" in names
+    assert "aws_s3_bucket_public_access_block.logs" in names
+    ctx = CheckContext(list(out.resources.values()))
+    assert ctx.referencing(dev, "aws_s3_bucket_public_access_block") == []
+    assert [r.name for r in ctx.referencing(prod, "aws_s3_bucket_public_access_block")] == [
+        "aws_s3_bucket_public_access_block.logs"
+    ]

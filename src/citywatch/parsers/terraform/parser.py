@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from citywatch.model import Resource
 from citywatch.parsers.terraform.evaluate import ModuleInstance, Thunk
 from citywatch.parsers.terraform.expressions import Scope, Traversal
 from citywatch.parsers.terraform.hcl import HclSyntaxError, literal_value, parse_expression
@@ -58,15 +59,22 @@ class TerraformParser:
             roots = sorted(modules)
         option_vars = self._option_vars(loader, ctx)
         diagnostics = Diagnostics()
+        per_root: list[tuple[str, list[Resource]]] = []
         for directory in roots:
             mdef = modules[directory]
             program = Program(ctx, loader, directory, mdef.display, diagnostics)
             inputs = self._root_inputs(mdef, by_dir.get(directory, []), loader, option_vars, ctx)
             root = ModuleInstance(program, mdef, "", inputs, 0)
+            emitted: list[Resource] = []
             try:
-                ctx.resources.extend(root.emit())
+                emitted.extend(root.emit())
             except RecursionError:
                 ctx.error(mdef.display, "Terraform evaluation nested too deeply; module skipped")
+            for res in emitted:
+                res.meta["root"] = mdef.display
+            per_root.append((mdef.display, emitted))
+        for _root, emitted in qualify_colliding_addresses(per_root):
+            ctx.resources.extend(emitted)
         if diagnostics.count:
             ctx.notices.append(
                 f"terraform: {diagnostics.count} expression(s) could not be evaluated and were "
@@ -114,6 +122,41 @@ class TerraformParser:
         for name, raw in ctx.options.variables.items():
             values[name] = _cli_value(mdef, name, raw)
         return {name: _constant(value) for name, value in values.items() if name in mdef.variables}
+
+
+def _base(address: str) -> str:
+    return address[: address.index("[")] if address.endswith("]") and "[" in address else address
+
+
+def qualify_colliding_addresses(
+    per_root: list[tuple[str, list[Resource]]],
+) -> list[tuple[str, list[Resource]]]:
+    """Keep names unique within the scan when several root modules declare the same address.
+
+    Two environments (`envs/dev`, `envs/prod`) usually declare identical addresses; without a
+    qualifier a public-access block in prod would be taken as protecting the bucket in dev.
+    Only colliding addresses get the root directory as a prefix (`envs/dev:aws_s3_bucket.b`),
+    in names and references alike, so single-root scans keep plain Terraform addresses.
+    """
+    if len(per_root) < 2:
+        return per_root
+    seen: dict[str, str] = {}
+    colliding: set[str] = set()
+    for root, emitted in per_root:
+        keys = {r.name for r in emitted} | {_base(r.name) for r in emitted}
+        for key in keys:
+            other = seen.setdefault(key, root)
+            if other != root:
+                colliding.add(key)
+    if not colliding:
+        return per_root
+    for root, emitted in per_root:
+        for res in emitted:
+            if res.name in colliding:
+                res.name = f"{root}:{res.name}"
+            if any(ref in colliding for ref in res.references):
+                res.references = [f"{root}:{r}" if r in colliding else r for r in res.references]
+    return per_root
 
 
 def _constant(value: Any) -> Thunk:
