@@ -18,6 +18,7 @@ from typing import Any
 
 from citywatch.model import Check, Location, Resource, Severity
 from citywatch.policy.base import EvalContext, Violation
+from citywatch.policy.errors import PolicyError
 from citywatch.policy.metadata import Annotation, check_from, merged, read_annotations
 from citywatch.policy.rego import UNDEFINED, RegoEngine
 from citywatch.policy.regosource import RegoModule
@@ -133,13 +134,20 @@ def _annotations_by_line(module: RegoModule) -> tuple[Annotation | None, dict[in
 
 def build_package_policies(
     engine: RegoEngine, modules: list[RegoModule], namespaces: list[str]
-) -> list[RegoPackagePolicy]:
-    """One policy per selected package; METADATA problems raise PolicyLoadError."""
+) -> tuple[list[RegoPackagePolicy], list[PolicyError]]:
+    """One policy per selected package, plus METADATA errors (whose package does not run)."""
+    errors: list[PolicyError] = []
+    broken: set[str] = set()
     package_meta: dict[str, dict[str, Any]] = {}
     rule_meta: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
     first_def: dict[tuple[str, str], tuple[RegoModule, int]] = {}
     for module in modules:
-        package_ann, by_line = _annotations_by_line(module)
+        try:
+            package_ann, by_line = _annotations_by_line(module)
+        except PolicyError as exc:
+            errors.append(exc)
+            broken.add(module.package)
+            continue
         if package_ann is not None:
             package_meta.setdefault(module.package, package_ann.data)
         for rule in module.rules:
@@ -158,17 +166,21 @@ def build_package_policies(
         if (package, rule_name) in rule_meta:
             rule_data, ann_line = rule_meta[(package, rule_name)]
         annotated = bool(pkg_data or rule_data)
-        if not package_selected(package, namespaces, annotated):
+        if package in broken or not package_selected(package, namespaces, annotated):
             continue
         file_line = module.file_line(line)
         if annotated:
-            check = check_from(
-                merged(pkg_data, rule_data),
-                display=module.display,
-                line=module.file_line(ann_line),
-                default_severity=default_severity(rule_name),
-                source="rego",
-            )
+            try:
+                check = check_from(
+                    merged(pkg_data, rule_data),
+                    display=module.display,
+                    line=module.file_line(ann_line),
+                    default_severity=default_severity(rule_name),
+                    source="rego",
+                )
+            except PolicyError as exc:
+                errors.append(exc)
+                continue
             check.source_location = Location(module.display, file_line, file_line)
         else:
             check = Check(
@@ -179,4 +191,5 @@ def build_package_policies(
                 source_location=Location(module.display, file_line, file_line),
             )
         grouped.setdefault(package, []).append(DecisionRule(rule_name, check, module))
-    return [RegoPackagePolicy(engine, pkg, rules) for pkg, rules in sorted(grouped.items())]
+    policies = [RegoPackagePolicy(engine, pkg, rules) for pkg, rules in sorted(grouped.items())]
+    return policies, errors

@@ -238,10 +238,9 @@ def _build_rego(result: PolicySet, out: _Collected, namespaces: list[str]) -> No
             result.errors.append(exc)
     if out.data:
         result.rego.add_data(out.data)
-    try:
-        result.policies.extend(build_package_policies(result.rego, result.modules, namespaces))
-    except PolicyError as exc:
-        result.errors.append(exc)
+    policies, errors = build_package_policies(result.rego, result.modules, namespaces)
+    result.policies.extend(policies)
+    result.errors.extend(errors)
 
 
 def _build_documents(result: PolicySet, docs: list[tuple[str, YamlDocument]]) -> None:

@@ -6,7 +6,7 @@ v1 first, then v0; a module that parses in neither is reported with the error of
 got further into the file (the better guess at what the author meant).
 
 Plain v0 also allowed one head with several bodies (`f(x) = y { a } { b }`), which the engine
-does not accept; `expand_multi_bodies` repeats the head for each extra body and remembers where
+misreads; `expand_multi_bodies` repeats the head for each extra body and remembers where
 it added lines so error lines still point into the user's file.
 """
 
@@ -157,6 +157,7 @@ def expand_multi_bodies(text: str) -> tuple[str, list[int]]:
     line = 1
     stmt_start = 0  # index where the current top-level statement's line began
     head: str | None = None
+    value_open = False
     last_sig = ""  # last significant character seen at depth 0
     while i < n:
         ch = text[i]
@@ -188,12 +189,17 @@ def expand_multi_bodies(text: str) -> tuple[str, list[int]]:
             continue
         if ch in "{[(":
             if ch == "{" and depth == 0:
-                if last_sig == "}" and head is not None:
+                before = text[stmt_start:i].strip()
+                if last_sig == "}" and value_open:
+                    head, value_open = before, False  # `p = {...} {`: this is the body
+                elif last_sig == "}" and head is not None:
                     out.append("\n" + head + " ")
                     line += 1
                     inserted.append(line)
+                elif before.endswith("="):
+                    head, value_open = None, True  # an object value, not a body
                 else:
-                    head = text[stmt_start:i].strip()
+                    head = before
             depth += 1
         elif ch in "}])":
             depth = max(0, depth - 1)
@@ -259,22 +265,23 @@ def parse_module(
     if "(" in text:
         text = separate_paren_lines(text)
     errors: list[tuple[int, str]] = []
-    for v0 in (False, True):
-        try:
-            package, rules = _try_parse(name, text, v0)
-            return RegoModule(
-                display, name, text, "v0" if v0 else "v1", package, rules, line_base=line_base
-            )
-        except RuntimeError as exc:
-            _, line, message = split_error(str(exc))
-            errors.append((line or 0, message))
+    try:
+        package, rules = _try_parse(name, text, False)
+        return RegoModule(display, name, text, "v1", package, rules, line_base=line_base)
+    except RuntimeError as exc:
+        _, line, message = split_error(str(exc))
+        errors.append((line or 0, message))
+    # v0: one head with several bodies is expanded first (the engine would misread it)
     expanded, inserted = expand_multi_bodies(text)
-    if inserted:
+    attempts = [(expanded, inserted), (text, [])] if inserted else [(text, [])]
+    for candidate, added in attempts:
         try:
-            package, rules = _try_parse(name, expanded, True)
-            return RegoModule(display, name, expanded, "v0", package, rules, line_base, inserted)
-        except RuntimeError:
-            pass
+            package, rules = _try_parse(name, candidate, True)
+            return RegoModule(display, name, candidate, "v0", package, rules, line_base, added)
+        except RuntimeError as exc:
+            if not added:
+                _, line, message = split_error(str(exc))
+                errors.append((line or 0, message))
     looks_v1 = bool(_V1_HINT.search(text))
     # the attempt that got further wins; on a tie, what the module looks like decides
     pick = 0 if (errors[0][0], looks_v1) >= (errors[1][0], True) else 1
