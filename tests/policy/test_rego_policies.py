@@ -156,7 +156,8 @@ def test_terraform_input_model_and_unknown_marker(tmp_path: Path) -> None:
     import rego.v1
     deny contains msg if {
       input.type == "aws_s3_bucket"
-      msg := sprintf("%v bucket=%v team=%v", [input.address, input.values.bucket, input.values.tags.team])
+      v := input.values
+      msg := sprintf("%v bucket=%v team=%v", [input.address, v.bucket, v.tags.team])
     }
     """
     result = scan(tmp_path, {"main.tf": tf}, {"p.rego": policy})
