@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from citywatch import ScanOptions, scan
 from citywatch.model import UNKNOWN
-from citywatch.options import ScanOptions as Options
 from citywatch.parsers.dockerfile import (
     DockerfileParser,
     decode,
@@ -82,6 +81,13 @@ def test_continuations_comments_and_lines() -> None:
     assert "a comment" not in run["value"]
     assert parsed.instructions[2]["line"] == 7
     assert not parsed.issues
+
+
+def test_blanks_after_the_escape_still_continue() -> None:
+    parsed = parse_text("FROM alpine\nRUN echo a \\  \t\n    b\nUSER app\n")
+    run = parsed.instructions[1]
+    assert (run["line"], run["end_line"]) == (2, 3)
+    assert run["value"].split() == ["echo", "a", "b"]
 
 
 def test_escape_directive_backtick() -> None:
@@ -210,7 +216,7 @@ def test_resource_shape_and_line_map(tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text("FROM alpine:3.20\n\nRUN apk add curl\nUSER app\n")
     (tmp_path / ".dockerignore").write_text(".git\n")
-    ctx = ScanContext(options=Options(targets=[tmp_path]))
+    ctx = ScanContext(options=ScanOptions(targets=[tmp_path]))
     res = DockerfileParser().parse_file(_source(path), ctx)
     assert res is not None and not ctx.errors
     assert (res.kind, res.framework, res.name) == ("dockerfile", "dockerfile", str(path))

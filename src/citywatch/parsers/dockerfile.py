@@ -200,12 +200,10 @@ class ParsedDockerfile:
 
 
 def _strip_continuation(line: str, escape: str) -> tuple[str, bool]:
+    """BuildKit's rule: the escape character, then only blanks, ends a continued line."""
     body = line.rstrip(" \t")
-    if body.endswith(escape) and not body.endswith(escape * 2):
+    if body.endswith(escape):
         return body[: -len(escape)], True
-    if body.endswith(escape * 2):
-        # an escaped escape character: literal, not a continuation
-        return body, False
     return line, False
 
 
