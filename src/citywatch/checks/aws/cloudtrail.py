@@ -8,6 +8,7 @@ from citywatch.checks.aws._common import (
     CFN,
     TF,
     comp,
+    connected,
     implements,
     key_management,
     logging,
@@ -130,3 +131,53 @@ def _cfn_data_events(res: Resource, ctx: CheckContext) -> Failure | None:
     if _advanced_s3(blocks(res, "AdvancedEventSelectors"), "FieldSelectors", "Field", "Equals"):
         return None
     return Failure("no event selector records AWS::S3::Object data events")
+
+
+trail_bucket_logging = define(
+    "CW-AWS-CLOUDTRAIL-007",
+    "S3 bucket receiving CloudTrail logs has no access logging",
+    "LOW",
+    description="Server access logs on the trail's bucket show who read or tried to delete the "
+    "audit trail itself.",
+    remediation="Enable server access logging (aws_s3_bucket_logging / LoggingConfiguration) on "
+    "the bucket named by the trail's s3_bucket_name (S3BucketName).",
+    references=[f"{CT_DOCS}/cloudtrail-bucket-access-logging.html"],
+    compliance=logging(["3.4"]),
+)
+
+
+def _trail_buckets(res: Resource, ctx: CheckContext, kind: str, name_attr: str) -> list[Resource]:
+    """Buckets in the scan that the trail writes to (by reference or by literal name)."""
+    # read directly: a reference is UNKNOWN until apply, yet names the bucket through `references`
+    wanted = res.attributes.get("s3_bucket_name" if res.framework == TF else "S3BucketName")
+    found = [
+        b
+        for ref in res.references
+        if (b := ctx.get(ref)) is not None
+        and b.kind == kind
+        and (res.framework == TF or b.location.path == res.location.path)
+    ]
+    if isinstance(wanted, str):
+        found += [
+            b for b in ctx.of_type(kind) if b not in found and b.attributes.get(name_attr) == wanted
+        ]
+    return found
+
+
+@implements(trail_bucket_logging, TF, TF_TRAIL)
+def _tf_trail_bucket(res: Resource, ctx: CheckContext) -> Failure | None:
+    for bucket in _trail_buckets(res, ctx, "aws_s3_bucket", "bucket"):
+        logged = blocks(bucket, "logging") or connected(
+            ctx, bucket, "aws_s3_bucket_logging", [("bucket", "bucket")]
+        )
+        if not logged:
+            return Failure(f"{bucket.name} has no access logging", "s3_bucket_name")
+    return None
+
+
+@implements(trail_bucket_logging, CFN, CFN_TRAIL)
+def _cfn_trail_bucket(res: Resource, ctx: CheckContext) -> Failure | None:
+    for bucket in _trail_buckets(res, ctx, "AWS::S3::Bucket", "BucketName"):
+        if attr(bucket, "LoggingConfiguration") is None:
+            return Failure(f"{bucket.name} has no LoggingConfiguration", "S3BucketName")
+    return None

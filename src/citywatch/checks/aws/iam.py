@@ -334,3 +334,24 @@ def _tf_public_trust(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
 def _cfn_public_trust(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
     doc = policy_document(attr(res, "AssumeRolePolicyDocument"))
     return _public_trust(doc, "AssumeRolePolicyDocument")
+
+
+access_analyzer = define(
+    "CW-AWS-IAM-011",
+    "IAM Access Analyzer is not enabled for the account",
+    "LOW",
+    description="Access Analyzer reports resources shared outside the account or organisation. "
+    "The check applies to configurations that manage account-level IAM settings (an "
+    "aws_iam_account_password_policy) and define no aws_accessanalyzer_analyzer.",
+    remediation="Add an aws_accessanalyzer_analyzer (type ACCOUNT or ORGANIZATION) in every "
+    "active region.",
+    references=[f"{IAM_DOCS}/what-is-access-analyzer.html"],
+    compliance=least_privilege(["1.20"]),
+)
+
+
+@implements(access_analyzer, TF, PASSWORD_KIND)
+def _tf_access_analyzer(res: Resource, ctx: CheckContext) -> Failure | None:
+    if ctx.of_type("aws_accessanalyzer_analyzer"):
+        return None
+    return Failure("account IAM settings are managed here but no access analyzer is defined")

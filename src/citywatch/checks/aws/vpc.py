@@ -21,7 +21,7 @@ from citywatch.checks.aws._common import (
     network_exposure,
     port_range_covers,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
+from citywatch.checks.base import CheckContext, Failure, UnknownValue, attr, blocks, define, truthy
 from citywatch.model import UNKNOWN, Check, Resource
 
 SG_DOCS = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
@@ -35,6 +35,7 @@ class Rule:
     from_port: Any
     to_port: Any
     sources: list[str]
+    unknown_source: bool = False
 
 
 def _open(values: Any) -> list[str]:
@@ -42,29 +43,34 @@ def _open(values: Any) -> list[str]:
     return [v for v in items if v is not UNKNOWN and is_open_cidr(v)]
 
 
+def _has_unknown(*values: Any) -> bool:
+    return any(v is UNKNOWN or (isinstance(v, list) and UNKNOWN in v) for v in values)
+
+
+def _rule(
+    path: str, src: dict[str, Any], keys: tuple[str, str, str], cidrs: tuple[str, ...]
+) -> Rule:
+    """One ingress rule read without raising: unknown parts are judged when the rule is."""
+    values = [src.get(k) for k in cidrs]
+    sources = [c for v in values for c in _open(v)]
+    protocol, low, high = (src.get(k) for k in keys)
+    return Rule(path, protocol, low, high, sources, _has_unknown(*values))
+
+
+_TF_PORTS = ("protocol", "from_port", "to_port")
+
+
 def tf_sg_rules(res: Resource) -> Iterator[Rule]:
     if res.kind == "aws_security_group":
         for i, rule in enumerate(blocks(res, "ingress")):
-            sources = _open(attr(rule, "cidr_blocks", [])) + _open(
-                attr(rule, "ipv6_cidr_blocks", [])
-            )
-            yield Rule(
-                f"ingress.{i}",
-                attr(rule, "protocol"),
-                attr(rule, "from_port"),
-                attr(rule, "to_port"),
-                sources,
-            )
+            yield _rule(f"ingress.{i}", rule, _TF_PORTS, ("cidr_blocks", "ipv6_cidr_blocks"))
     elif res.kind == "aws_security_group_rule":
         if str(attr(res, "type", "")).lower() != "ingress":
             return
-        sources = _open(attr(res, "cidr_blocks", [])) + _open(attr(res, "ipv6_cidr_blocks", []))
-        yield Rule("", attr(res, "protocol"), attr(res, "from_port"), attr(res, "to_port"), sources)
+        yield _rule("", res.attributes, _TF_PORTS, ("cidr_blocks", "ipv6_cidr_blocks"))
     elif res.kind == "aws_vpc_security_group_ingress_rule":
-        sources = _open(attr(res, "cidr_ipv4")) + _open(attr(res, "cidr_ipv6"))
-        yield Rule(
-            "", attr(res, "ip_protocol"), attr(res, "from_port"), attr(res, "to_port"), sources
-        )
+        keys = ("ip_protocol", "from_port", "to_port")
+        yield _rule("", res.attributes, keys, ("cidr_ipv4", "cidr_ipv6"))
 
 
 def cfn_sg_rules(res: Resource) -> Iterator[Rule]:
@@ -76,10 +82,8 @@ def cfn_sg_rules(res: Resource) -> Iterator[Rule]:
     else:
         items = [("", res.attributes)]
     for path, rule in items:
-        sources = _open(attr(rule, "CidrIp")) + _open(attr(rule, "CidrIpv6"))
-        yield Rule(
-            path, attr(rule, "IpProtocol"), attr(rule, "FromPort"), attr(rule, "ToPort"), sources
-        )
+        keys = ("IpProtocol", "FromPort", "ToPort")
+        yield _rule(path, rule, keys, ("CidrIp", "CidrIpv6"))
 
 
 TF_SG_KINDS = (
@@ -91,24 +95,45 @@ CFN_SG_KINDS = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
 
 
 def _port_check(check: Check, ports: dict[int, str] | None) -> None:
-    """Register Terraform and CloudFormation implementations for one set of ports."""
+    """Register Terraform and CloudFormation implementations for one set of ports.
 
-    def evaluate(rules: Iterator[Rule]) -> Iterator[Failure]:
+    A rule whose source is unknown until apply makes the verdict "unknown" when nothing else
+    on the resource fails: it may or may not be 0.0.0.0/0.
+    """
+
+    def hits(rule: Rule) -> list[str]:
+        if ports is None:
+            covered = port_range_covers(rule.protocol, rule.from_port, rule.to_port, None)
+            return ["all ports"] if covered else []
+        return [
+            f"{label} ({port})"
+            for port, label in ports.items()
+            if port_range_covers(rule.protocol, rule.from_port, rule.to_port, port)
+        ]
+
+    def evaluate(rules: Iterator[Rule]) -> list[Failure]:
+        failures: list[Failure] = []
+        undecided: str | None = None
         for rule in rules:
-            if not rule.sources:
+            if not rule.sources and not rule.unknown_source:
                 continue
-            if ports is None:
-                if port_range_covers(rule.protocol, rule.from_port, rule.to_port, None):
-                    yield _failure(rule, "all ports")
+            try:
+                matched = hits(rule)
+            except UnknownValue:
+                undecided = rule.path or "ports"
                 continue
-            for port, label in ports.items():
-                if port_range_covers(rule.protocol, rule.from_port, rule.to_port, port):
-                    yield _failure(rule, f"{label} ({port})")
+            if rule.sources:
+                failures.extend(_failure(rule, what) for what in matched)
+            elif matched:
+                undecided = rule.path or "source"
+        if not failures and undecided is not None:
+            raise UnknownValue(undecided)
+        return failures
 
-    def tf(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    def tf(res: Resource, ctx: CheckContext) -> list[Failure]:
         return evaluate(tf_sg_rules(res))
 
-    def cfn(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    def cfn(res: Resource, ctx: CheckContext) -> list[Failure]:
         return evaluate(cfn_sg_rules(res))
 
     implements(check, TF, *TF_SG_KINDS)(tf)
