@@ -290,3 +290,35 @@ def test_metadata_uses_real_control_id_formats(check_id: str) -> None:
     assert set(comp) <= {"nist_800_53", "iso27001", "soc2", cis_key}
     assert all(CIS.match(c) for c in comp.get(cis_key, []))
     assert check.frameworks == ["terraform"]
+
+
+def test_unknown_source_only_matters_when_the_port_matches() -> None:
+    https = res(
+        "azurerm_network_security_rule",
+        "azurerm_network_security_rule.https",
+        nsg_rule(destination_port_range="443", source_address_prefix=UNKNOWN),
+    )
+    assert run("CW-AZURE-NETWORK-001", https) == ([], [])
+    fw = res(
+        "google_compute_firewall",
+        "google_compute_firewall.web",
+        {
+            "name": "web",
+            "network": "n",
+            "source_ranges": UNKNOWN,
+            "allow": [{"protocol": "tcp", "ports": ["443"]}],
+        },
+    )
+    assert run("CW-GCP-FIREWALL-001", fw) == ([], [])
+    ssh = res(
+        "google_compute_firewall",
+        "google_compute_firewall.ssh",
+        {
+            "name": "ssh",
+            "network": "n",
+            "source_ranges": UNKNOWN,
+            "allow": [{"protocol": "tcp", "ports": ["22"]}],
+        },
+    )
+    findings, unknowns = run("CW-GCP-FIREWALL-001", ssh)
+    assert findings == [] and len(unknowns) == 1

@@ -60,11 +60,14 @@ def _rules(res: Resource) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"security_rule.{i}.", rule
 
 
-def _internet_inbound_allow(rule: dict[str, Any]) -> bool:
+def _inbound_allow(rule: dict[str, Any]) -> bool:
     if str(known(rule.get("direction", ""))).lower() != "inbound":
         return False
-    if str(known(rule.get("access", ""))).lower() != "allow":
-        return False
+    return str(known(rule.get("access", ""))).lower() == "allow"
+
+
+def _from_internet(rule: dict[str, Any]) -> bool:
+    """Checked last, so an unknown source matters only for a rule that is otherwise a match."""
     _path, single = first(rule, "source_address_prefix")
     sources = (
         [single] if single is not None else list(known(rule.get("source_address_prefixes")) or [])
@@ -95,9 +98,9 @@ def _open_port_check(check: Check, port: int, label: str, protocols: tuple[str, 
     def _fn(res: Resource, ctx: CheckContext) -> CheckResult:
         out = []
         for prefix, rule in _rules(res):
-            if not _internet_inbound_allow(rule) or not _protocol_matches(rule, protocols):
+            if not _inbound_allow(rule) or not _protocol_matches(rule, protocols):
                 continue
-            if any(low <= port <= high for low, high in _ports(rule)):
+            if any(low <= port <= high for low, high in _ports(rule)) and _from_internet(rule):
                 name = rule.get("name", "")
                 out.append(
                     Failure(
@@ -151,21 +154,27 @@ DB = define(
 def _db_ports(res: Resource, ctx: CheckContext) -> CheckResult:
     out = []
     for prefix, rule in _rules(res):
-        if not _internet_inbound_allow(rule) or not _protocol_matches(rule, ("tcp",)):
+        if not _inbound_allow(rule) or not _protocol_matches(rule, ("tcp",)):
             continue
         ranges = _ports(rule)
         if any(low == 0 and high >= 65535 for low, high in ranges):
             continue  # every port: reported once by CW-AZURE-NETWORK-004
-        for port, label in sorted(DB_PORTS.items()):
-            if any(low <= port <= high for low, high in ranges):
-                name = rule.get("name", "")
-                out.append(
-                    Failure(
-                        f"Rule {name} allows {label} (port {port}) from the internet",
-                        _port_path(prefix, rule),
-                        key=f"{name}:{port}",
-                    )
+        exposed = [
+            (port, label)
+            for port, label in sorted(DB_PORTS.items())
+            if any(low <= port <= high for low, high in ranges)
+        ]
+        if not exposed or not _from_internet(rule):
+            continue
+        name = rule.get("name", "")
+        for port, label in exposed:
+            out.append(
+                Failure(
+                    f"Rule {name} allows {label} (port {port}) from the internet",
+                    _port_path(prefix, rule),
+                    key=f"{name}:{port}",
                 )
+            )
     return out
 
 
@@ -184,9 +193,9 @@ ALL_PORTS = define(
 def _all_ports(res: Resource, ctx: CheckContext) -> CheckResult:
     out = []
     for prefix, rule in _rules(res):
-        if not _internet_inbound_allow(rule):
+        if not _inbound_allow(rule):
             continue
-        if any(low == 0 and high >= 65535 for low, high in _ports(rule)):
+        if any(low == 0 and high >= 65535 for low, high in _ports(rule)) and _from_internet(rule):
             name = rule.get("name", "")
             out.append(
                 Failure(
@@ -214,9 +223,9 @@ UDP = define(
 def _udp(res: Resource, ctx: CheckContext) -> CheckResult:
     out = []
     for prefix, rule in _rules(res):
-        if not _internet_inbound_allow(rule):
+        if not _inbound_allow(rule):
             continue
-        if str(known(rule.get("protocol", ""))).lower() == "udp":
+        if str(known(rule.get("protocol", ""))).lower() == "udp" and _from_internet(rule):
             name = rule.get("name", "")
             out.append(
                 Failure(

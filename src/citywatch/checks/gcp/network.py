@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from citywatch.checks.base import (
@@ -35,21 +36,30 @@ DB_PORTS = {
 }
 
 
-def _open_allows(res: Resource) -> list[tuple[int, dict[str, Any]]]:
-    """The `allow` blocks of an enabled ingress rule whose sources include the internet."""
+def _ingress_allows(res: Resource) -> list[tuple[int, dict[str, Any]]]:
+    """The `allow` blocks of an enabled ingress rule."""
     if str(attr(res, "direction", "INGRESS")).upper() != "INGRESS":
         return []
     if truthy(attr(res, "disabled", False)):
         return []
+    return list(enumerate(blocks(res, "allow")))
+
+
+def _from_internet(res: Resource) -> bool:
+    """Checked last, so unknown sources matter only for a rule that otherwise matches."""
     ranges = attr(res, "source_ranges")
     if ranges is None:
         # no source at all: Google applies the rule to 0.0.0.0/0
-        if present(res, "source_tags") or present(res, "source_service_accounts"):
-            return []
-        ranges = ["0.0.0.0/0"]
-    if not INTERNET & {str(known(r)).strip() for r in known(ranges)}:
-        return []
-    return list(enumerate(blocks(res, "allow")))
+        return not (present(res, "source_tags") or present(res, "source_service_accounts"))
+    return bool(INTERNET & {str(known(r)).strip() for r in known(ranges)})
+
+
+def _open_allows(
+    res: Resource, matches: Callable[[dict[str, Any]], bool]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Allow blocks that `matches` accepts, when the rule is open to the internet."""
+    hits = [(i, allow) for i, allow in _ingress_allows(res) if matches(allow)]
+    return hits if hits and _from_internet(res) else []
 
 
 def _covers(allow: dict[str, Any], port: int, protocols: tuple[str, ...]) -> bool:
@@ -62,12 +72,11 @@ def _covers(allow: dict[str, Any], port: int, protocols: tuple[str, ...]) -> boo
 def _port_check(check: Check, port: int, label: str, protocols: tuple[str, ...]) -> None:
     @implements(check, "terraform", FIREWALL)
     def _fn(res: Resource, ctx: CheckContext) -> CheckResult:
-        for i, allow in _open_allows(res):
-            if _covers(allow, port, protocols):
-                return Failure(
-                    f"Firewall rule allows {label} (port {port}) from the internet",
-                    f"allow.{i}.ports" if allow.get("ports") else f"allow.{i}.protocol",
-                )
+        for i, allow in _open_allows(res, lambda a: _covers(a, port, protocols)):
+            return Failure(
+                f"Firewall rule allows {label} (port {port}) from the internet",
+                f"allow.{i}.ports" if allow.get("ports") else f"allow.{i}.protocol",
+            )
         return None
 
 
@@ -109,22 +118,34 @@ DB = define(
 )
 
 
+def _every_port(allow: dict[str, Any]) -> bool:
+    proto = str(known(allow.get("protocol", ""))).lower()
+    if proto not in ("all", "tcp", "udp", "6", "17"):
+        return False
+    return any(low == 0 and high >= 65535 for low, high in port_ranges(allow.get("ports")))
+
+
+def _db_ports(allow: dict[str, Any]) -> list[tuple[int, str]]:
+    if _every_port(allow):
+        return []  # every port: reported by CW-GCP-FIREWALL-004
+    return [
+        (port, label)
+        for port, label in sorted(DB_PORTS.items())
+        if _covers(allow, port, ("tcp", "6"))
+    ]
+
+
 @implements(DB, "terraform", FIREWALL)
 def _db(res: Resource, ctx: CheckContext) -> CheckResult:
-    out = []
-    for i, allow in _open_allows(res):
-        if any(low == 0 and high >= 65535 for low, high in port_ranges(allow.get("ports"))):
-            continue  # every port: reported by CW-GCP-FIREWALL-004
-        for port, label in sorted(DB_PORTS.items()):
-            if _covers(allow, port, ("tcp", "6")):
-                out.append(
-                    Failure(
-                        f"Firewall rule allows {label} (port {port}) from the internet",
-                        f"allow.{i}.ports",
-                        key=str(port),
-                    )
-                )
-    return out
+    return [
+        Failure(
+            f"Firewall rule allows {label} (port {port}) from the internet",
+            f"allow.{i}.ports",
+            key=str(port),
+        )
+        for i, allow in _open_allows(res, lambda a: bool(_db_ports(a)))
+        for port, label in _db_ports(allow)
+    ]
 
 
 ALL_PORTS = define(
@@ -141,14 +162,11 @@ ALL_PORTS = define(
 
 @implements(ALL_PORTS, "terraform", FIREWALL)
 def _all_ports(res: Resource, ctx: CheckContext) -> CheckResult:
-    for i, allow in _open_allows(res):
+    for i, allow in _open_allows(res, _every_port):
         proto = str(known(allow.get("protocol", ""))).lower()
-        if proto not in ("all", "tcp", "udp", "6", "17"):
-            continue
-        if any(low == 0 and high >= 65535 for low, high in port_ranges(allow.get("ports"))):
-            return Failure(
-                f"Firewall rule allows every {proto} port from the internet", f"allow.{i}.protocol"
-            )
+        return Failure(
+            f"Firewall rule allows every {proto} port from the internet", f"allow.{i}.protocol"
+        )
     return None
 
 
