@@ -7,6 +7,7 @@ stopword or commit, combined with OR or AND, targeting the secret, the match or 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import re2
@@ -53,7 +54,13 @@ GENERIC_WORDS: tuple[str, ...] = (
 )
 
 
+# `{password}`, `{DB_PASS}`, `{p:18}`: a format-string field, filled in elsewhere
+_FORMAT_FIELD = re.compile(r"\{[A-Za-z_][\w:.]*\}")
+
+
 def is_placeholder(secret: str, generic: bool) -> bool:
+    if _FORMAT_FIELD.search(secret):
+        return True
     low = secret.lower()
     if low.count("x") * 3 >= len(low) > 3:  # AKIAXXXXXXXXXXXXXXXX, ghp_xxx..x
         return True

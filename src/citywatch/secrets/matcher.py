@@ -8,6 +8,7 @@ their own regex on a file that does not mention their keyword.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -26,30 +27,57 @@ class RawMatch:
     match_end: int
 
 
-@dataclass(slots=True)
 class CompiledRule:
-    rule: Rule
-    index: int
-    regex: re2._Regexp | None
-    path: re2._Regexp | None
-    requires: re2._Regexp | None
-    group: int
-    tail: frozenset[int]
+    """A rule with its regexes compiled on first use.
+
+    Built-in rules are compiled lazily: a pre-commit scan of a small change wakes a handful of
+    rules, and compiling all of them would cost more than the scan. Rules from a user's config
+    are compiled up front so a bad regex is reported before the scan starts.
+    """
+
+    __slots__ = ("rule", "index", "group", "tail", "_compiled")
+
+    def __init__(self, rule: Rule, index: int) -> None:
+        self.rule = rule
+        self.index = index
+        self.group = rule.secret_group
+        self.tail = frozenset(rule.tail_forbidden.encode())
+        self._compiled: tuple[Any, Any, Any] | None = None
+        if rule.source != "builtin":
+            self._compile()
+
+    def _compile(self) -> tuple[Any, Any, Any]:
+        if self._compiled is None:
+            rule = self.rule
+            try:
+                regex = re2.compile(rule.regex.encode(), options=_OPTIONS) if rule.regex else None
+                path = re2.compile(rule.path) if rule.path else None
+                requires = re2.compile(rule.requires.encode()) if rule.requires else None
+            except re2.error as exc:
+                raise ValueError(f"rule {rule.id}: invalid regex: {exc}") from None
+            if regex is not None and self.group > regex.groups:
+                raise ValueError(
+                    f"rule {rule.id}: secretGroup {self.group} but the regex has {regex.groups}"
+                )
+            self._compiled = (regex, path, requires)
+        return self._compiled
+
+    @property
+    def regex(self) -> Any:
+        return self._compile()[0]
+
+    @property
+    def path(self) -> Any:
+        return self._compile()[1]
+
+    @property
+    def requires(self) -> Any:
+        return self._compile()[2]
 
 
 def compile_rule(rule: Rule, index: int) -> CompiledRule:
-    """Compile one rule; raises `re2.error`/`ValueError` naming the rule when a regex is bad."""
-    try:
-        regex = re2.compile(rule.regex.encode(), options=_OPTIONS) if rule.regex else None
-        path = re2.compile(rule.path) if rule.path else None
-        requires = re2.compile(rule.requires.encode()) if rule.requires else None
-    except re2.error as exc:
-        raise ValueError(f"rule {rule.id}: invalid regex: {exc}") from None
-    group = rule.secret_group
-    if regex is not None and group > regex.groups:
-        raise ValueError(f"rule {rule.id}: secretGroup {group} but the regex has {regex.groups}")
-    tail = frozenset(rule.tail_forbidden.encode())
-    return CompiledRule(rule, index, regex, path, requires, group, tail)
+    """Wrap one rule; raises `ValueError` naming the rule when a user rule's regex is bad."""
+    return CompiledRule(rule, index)
 
 
 class Matcher:
@@ -57,6 +85,7 @@ class Matcher:
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = [compile_rule(r, i) for i, r in enumerate(rules)]
+        self.path_only = [cr for cr in self.rules if not cr.rule.regex and cr.rule.path]
         keywords: dict[str, int] = {}
         by_keyword: list[list[int]] = []
         self.always: list[int] = []
@@ -116,8 +145,4 @@ class Matcher:
 
     def path_only_rules(self, path: str) -> list[CompiledRule]:
         """Gitleaks rules with a `path` and no `regex`: the file's presence is the finding."""
-        return [
-            cr
-            for cr in self.rules
-            if cr.regex is None and cr.path is not None and cr.path.search(path)
-        ]
+        return [cr for cr in self.path_only if cr.path.search(path)]
