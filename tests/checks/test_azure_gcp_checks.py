@@ -322,3 +322,31 @@ def test_unknown_source_only_matters_when_the_port_matches() -> None:
     )
     findings, unknowns = run("CW-GCP-FIREWALL-001", ssh)
     assert findings == [] and len(unknowns) == 1
+
+
+def test_plan_json_empty_strings_mean_unset() -> None:
+    # `terraform show -json` spells unset single-value fields as "" next to the list form
+    rule = nsg_rule(
+        destination_port_range="",
+        destination_port_ranges=["22"],
+        source_address_prefix="",
+        source_address_prefixes=["0.0.0.0/0"],
+    )
+    nsg = res(
+        "azurerm_network_security_group",
+        "azurerm_network_security_group.nsg",
+        {"security_rule": [rule]},
+    )
+    assert len(run("CW-AZURE-NETWORK-001", nsg)[0]) == 1
+    fw = res(
+        "google_compute_firewall",
+        "google_compute_firewall.f",
+        {
+            "name": "f",
+            "network": "n",
+            "source_ranges": [],
+            "source_tags": [],
+            "allow": [{"protocol": "tcp", "ports": ["22"]}],
+        },
+    )
+    assert len(run("CW-GCP-FIREWALL-001", fw)[0]) == 1

@@ -37,8 +37,8 @@ def first(res: Resource | dict[str, Any], *paths: str) -> tuple[str | None, Any]
     """The first of several alternative attribute spellings that is set: (path, value)."""
     for path in paths:
         value = attr(res, path, MISSING)
-        if value is not MISSING and value is not None:
-            return path, value
+        if value is not MISSING and value is not None and value != "":
+            return path, value  # "" is how plan JSON spells "not set"
     return None, None
 
 

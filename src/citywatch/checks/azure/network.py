@@ -88,7 +88,7 @@ def _ports(rule: dict[str, Any]) -> list[tuple[int, int]]:
 
 
 def _port_path(prefix: str, rule: dict[str, Any]) -> str:
-    if rule.get("destination_port_range") is not None:
+    if rule.get("destination_port_range") not in (None, ""):
         return prefix + "destination_port_range"
     return prefix + "destination_port_ranges"
 

@@ -48,7 +48,7 @@ def _ingress_allows(res: Resource) -> list[tuple[int, dict[str, Any]]]:
 def _from_internet(res: Resource) -> bool:
     """Checked last, so unknown sources matter only for a rule that otherwise matches."""
     ranges = attr(res, "source_ranges")
-    if ranges is None:
+    if not ranges:
         # no source at all: Google applies the rule to 0.0.0.0/0
         return not (present(res, "source_tags") or present(res, "source_service_accounts"))
     return bool(INTERNET & {str(known(r)).strip() for r in known(ranges)})
