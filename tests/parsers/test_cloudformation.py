@@ -224,3 +224,67 @@ def test_detection_by_content() -> None:
     assert looks_like_cloudformation(b'{"AWSTemplateFormatVersion": "2010-09-09"}')
     assert looks_like_cloudformation(b"Transform: AWS::Serverless-2016-10-31\n")
     assert not looks_like_cloudformation(b"apiVersion: v1\nkind: Pod\n")
+
+
+# --- robustness: intrinsic resolution never raises and always terminates ---------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from citywatch.parsers.cfn_intrinsics import Resolver, TemplateScope  # noqa: E402
+
+_NAMES = st.sampled_from(["P", "Q", "R", "AWS::NoValue", "AWS::Region", "Missing", "C"])
+_FUNCS = st.sampled_from(
+    [
+        "Ref",
+        "Fn::Sub",
+        "Fn::Join",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::FindInMap",
+        "Fn::If",
+        "Fn::GetAtt",
+        "Fn::Base64",
+        "Fn::Equals",
+        "Fn::Not",
+        "Fn::And",
+        "Condition",
+        "Fn::Unknown",
+    ]
+)
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), _NAMES, st.text("${}!.,-Pab", max_size=12)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(_FUNCS, _NAMES), inner, max_size=3),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(props=_VALUES, conditions=st.dictionaries(_NAMES, _VALUES, max_size=3))
+def test_resolver_never_raises(props: object, conditions: dict[str, object]) -> None:
+    template = {
+        "Parameters": {"P": {"Type": "String", "Default": "x"}, "Q": {"Type": "String"}},
+        "Mappings": {"M": {"x": {"k": "v"}}},
+        "Conditions": conditions,
+        "Resources": {"R": {"Type": "AWS::SNS::Topic"}},
+    }
+    scope = TemplateScope.from_template(template)
+    Resolver(scope).resolve(props)
+    for name in conditions:
+        assert scope.condition(name) in (True, False, None)
+
+
+def test_self_referencing_conditions_terminate(tmp_path: Path) -> None:
+    text = (
+        "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\n"
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n"
+        "    Properties:\n      KmsMasterKeyId: !If [A, k, !Ref AWS::NoValue]\n"
+    )
+    res, ctx = _parse(tmp_path, "loop.yaml", text)
+    assert res["T"].attributes["KmsMasterKeyId"] is UNKNOWN and not ctx.errors
