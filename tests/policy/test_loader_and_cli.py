@@ -1,0 +1,166 @@
+"""Loading policy files/dirs/bundles, and the `citywatch policy test|eval` commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from citywatch.cli.main import main
+from citywatch.policy.loader import load_policies
+from tests.conftest import REPO
+from tests.policy.helpers import write
+
+POLICY = """
+package main
+import rego.v1
+deny contains msg if {
+  input.kind == "Pod"
+  not input.metadata.namespace in data.allowed.namespaces
+  msg := sprintf("pod %v outside allowed namespaces", [input.metadata.name])
+}
+"""
+
+
+def _bundle(path: Path, files: dict[str, str]) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            raw = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    return path
+
+
+def test_bundle_with_data_is_loaded_in_memory(tmp_path: Path) -> None:
+    bundle = _bundle(
+        tmp_path / "bundle.tar.gz",
+        {
+            "/policy/main.rego": POLICY,
+            "/allowed/data.json": '{"namespaces": ["prod"]}',
+            "/.manifest": '{"roots": [""]}',
+        },
+    )
+    policy_set = load_policies([bundle])
+    assert policy_set.errors == []
+    (policy,) = policy_set.policies
+    from citywatch.policy.base import EvalContext
+
+    pod = {"kind": "Pod", "metadata": {"name": "a", "namespace": "dev"}}
+    assert policy.decision(pod, EvalContext()) == {"deny": ["pod a outside allowed namespaces"]}
+    pod["metadata"]["namespace"] = "prod"
+    assert policy.decision(pod, EvalContext()) == {"deny": []}
+
+
+def test_data_files_mount_at_their_directory(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "p",
+        {"main.rego": POLICY, "allowed/data.yaml": "namespaces: [dev]\n"},
+    )
+    policy_set = load_policies([root])
+    assert policy_set.data == {"allowed": {"namespaces": ["dev"]}}
+
+
+def test_bad_inputs_are_located_errors(tmp_path: Path) -> None:
+    write(tmp_path, {"notes.txt": "hello", "plain.yaml": "a: 1\n", "bin.rego": "\x00\x01"})
+    (tmp_path / "bin.rego").write_bytes(b"\xff\xfe\x00garbage\x00")
+    policy_set = load_policies(
+        [
+            tmp_path / "missing",
+            tmp_path / "notes.txt",
+            tmp_path / "plain.yaml",
+            tmp_path / "bin.rego",
+        ]
+    )
+    reasons = {Path(e.path).name: e.reason for e in policy_set.errors}
+    assert reasons["missing"] == "policy path does not exist"
+    assert "not a policy file" in reasons["notes.txt"]
+    assert "no policy documents" in reasons["plain.yaml"]
+    assert "bin.rego" in reasons
+    # in a directory walk, non-policy YAML (test inputs) is skipped, not an error
+    assert load_policies([tmp_path]).errors[0].path.endswith("bin.rego")
+
+
+def test_policy_test_on_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["policy", "test", str(REPO / "examples" / "policies")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[-1].endswith(" passed, 0 failed")
+    passed = int(out[-1].split()[0])
+    assert passed == sum(1 for line in out if line.startswith("PASS "))
+    assert any(line.startswith("PASS gator ") for line in out)
+    assert any(line.startswith("PASS cel ") for line in out)
+    assert any(line.startswith("PASS data.main.") for line in out)
+
+
+def test_policy_test_failures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path,
+        {
+            "p.rego": "package p\nimport rego.v1\nallow if input.ok\n"
+            'test_ok if allow with input as {"ok": true}\n'
+            'test_wrong if allow with input as {"ok": false}\n'
+            'test_error if { x := to_number("nope"); x > 1 }\n'
+            "todo_test_later if false\n",
+            "cel.yaml": "kind: CELPolicy\nid: C1\nexpression: object.a == 1\n"
+            "---\nkind: CELPolicyTest\npolicy: C1\ncases:\n"
+            "  - {name: one, expect: allow, object: {a: 1}}\n"
+            "  - {name: two, expect: allow, object: {a: 2}}\n",
+        },
+    )
+    code = main(["policy", "test", str(tmp_path)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert "PASS data.p.test_ok" in out
+    assert any(line.startswith("FAIL data.p.test_wrong: result undefined") for line in out)
+    assert any(line.startswith("FAIL data.p.test_error: error:") for line in out)
+    assert any(line.startswith("SKIP data.p.todo_test_later") for line in out)
+    assert "PASS cel C1/one" in out
+    assert any(line.startswith("FAIL cel C1/two: expected allow") for line in out)
+    assert out[-1] == "2 passed, 3 failed, 1 skipped"
+
+
+def test_policy_test_counts_a_broken_policy_as_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, {"broken.rego": "package x\ndeny[m] {\n"})
+    assert main(["policy", "test", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("FAIL load ") and "broken.rego" in out[0]
+    assert out[-1] == "0 passed, 1 failed"
+
+
+def test_policy_eval_prints_raw_decisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        tmp_path,
+        {
+            "pol/p.rego": POLICY,
+            "pol/data.json": '{"allowed": {"namespaces": ["prod"]}}',
+            "pod.yaml": "kind: Pod\nmetadata: {name: a, namespace: dev}\n",
+        },
+    )
+    code = main(
+        ["policy", "eval", "--policy", str(tmp_path / "pol"), "--input", str(tmp_path / "pod.yaml")]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out == {"decisions": {"data.main": {"deny": ["pod a outside allowed namespaces"]}}}
+    code = main(
+        [
+            "policy",
+            "eval",
+            "--policy",
+            str(tmp_path / "pol"),
+            "--input",
+            str(tmp_path / "pod.yaml"),
+            "--query",
+            "data.allowed.namespaces",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["decisions"]["query"][0]["expressions"][0]["value"] == ["prod"]
