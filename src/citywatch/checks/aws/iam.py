@@ -43,6 +43,7 @@ CFN_POLICY_KINDS = (
     "AWS::IAM::Role",
     "AWS::IAM::User",
     "AWS::IAM::Group",
+    "AWS::Serverless::Function",
 )
 
 
@@ -57,6 +58,15 @@ def policy_sources(res: Resource) -> Iterator[tuple[str, dict[str, Any] | None]]
         return
     if res.kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
         yield "PolicyDocument", policy_document(attr(res, "PolicyDocument"))
+        return
+    if res.kind == "AWS::Serverless::Function":
+        # SAM Policies: managed policy names, policy templates, or inline statements
+        policies = attr(res, "Policies")
+        items = policies if isinstance(policies, list) else [policies]
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and "Statement" in item:
+                path = f"Policies.{i}" if isinstance(policies, list) else "Policies"
+                yield path, policy_document(item)
         return
     for i, inline in enumerate(blocks(res, "Policies")):
         yield f"Policies.{i}.PolicyDocument", policy_document(attr(inline, "PolicyDocument"))
