@@ -225,3 +225,23 @@ def _node_public_ip_pool(res: Resource, ctx: CheckContext) -> CheckResult:
     if enabled:
         return Failure("Node pool assigns public IPs", path)
     return None
+
+
+MONITORING = define(
+    "CW-AZURE-AKS-009",
+    "AKS cluster does not send logs to Azure Monitor",
+    "MEDIUM",
+    description="Without Container Insights (the `oms_agent` add-on) node, pod and container "
+    "logs are not collected centrally, leaving nothing to investigate an incident with.",
+    remediation="Add `oms_agent { log_analytics_workspace_id = ... }` (and a diagnostic setting "
+    "for the control-plane logs).",
+    references=[AKS_DOC, LEARN + "azure-monitor/containers/container-insights-overview"],
+    compliance=compliance(["AU-2", "AU-12", "SI-4"], ["A.8.15", "A.8.16"], ["CC7.2"]),
+)
+
+
+@implements(MONITORING, "terraform", AKS)
+def _monitoring(res: Resource, ctx: CheckContext) -> CheckResult:
+    if present(res, "oms_agent") or flag(res, "addon_profile.oms_agent.enabled", default=False)[1]:
+        return None
+    return Failure("Container Insights (oms_agent) is not enabled")

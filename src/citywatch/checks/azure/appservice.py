@@ -18,7 +18,7 @@ from citywatch.checks.azure._helpers import (
     tf_doc,
     tls_below_1_2,
 )
-from citywatch.checks.base import CheckContext, CheckResult, Failure, define, implements
+from citywatch.checks.base import CheckContext, CheckResult, Failure, attr, define, implements
 from citywatch.model import Resource
 
 WEB_APPS = ("azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service")
@@ -226,3 +226,35 @@ _define_pair(
     compliance(["SC-8", "CM-6"], ["A.8.9"], ["CC6.7"], ["9.8"]),
     _http2,
 )
+
+
+HTTP_LOGS = define(
+    "CW-AZURE-APPSERVICE-009",
+    "App Service web app does not keep HTTP logs",
+    "LOW",
+    description="Web server (HTTP) logs record every request; without them an attack on the "
+    "app leaves no trace.",
+    remediation="Add `logs { http_logs { file_system { retention_in_days = 30, "
+    "retention_in_mb = 35 } } }` (or azure_blob_storage), or export AppServiceHTTPLogs with a "
+    "diagnostic setting.",
+    references=[
+        tf_doc(WEB_APPS[0]),
+        tf_doc(WEB_APPS[1]),
+        LEARN + "app-service/troubleshoot-diagnostic-logs",
+    ],
+    compliance=compliance(["AU-2", "AU-12"], ["A.8.15"], ["CC7.2"]),
+)
+
+
+@implements(HTTP_LOGS, "terraform", *WEB_APPS)
+def _http_logs(res: Resource, ctx: CheckContext) -> CheckResult:
+    if present(res, "logs.http_logs"):
+        return None
+    for setting in ctx.referencing(res, "azurerm_monitor_diagnostic_setting"):
+        for block in ("enabled_log", "log"):
+            for entry in attr(setting, block) or []:
+                if isinstance(entry, dict) and str(entry.get("category", "")).lower() in (
+                    "appservicehttplogs",
+                ):
+                    return None
+    return Failure("HTTP logging is not configured")

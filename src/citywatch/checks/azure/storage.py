@@ -265,3 +265,50 @@ def _container_public(res: Resource, ctx: CheckContext) -> CheckResult:
             "container_access_type",
         )
     return None
+
+
+SOFT_DELETE = define(
+    "CW-AZURE-STORAGE-010",
+    "Storage account blob soft delete is not enabled",
+    "LOW",
+    description="Without soft delete for blobs and containers, a deleted or overwritten blob "
+    "(by mistake, or by an attacker holding a key) is gone immediately.",
+    remediation="Add `blob_properties { delete_retention_policy { days = 7 } "
+    "container_delete_retention_policy { days = 7 } }` (or longer).",
+    references=[SA_DOC, LEARN + "storage/blobs/soft-delete-blob-overview"],
+    compliance=compliance(["CP-9", "SI-12"], ["A.8.13"], ["A1.2"], ["3.11"]),
+)
+
+BLOB_KINDS = {"storagev2", "blobstorage", "blockblobstorage", "storage"}
+
+
+@implements(SOFT_DELETE, "terraform", SA)
+def _soft_delete(res: Resource, ctx: CheckContext) -> CheckResult:
+    if str(attr(res, "account_kind", "StorageV2")).lower() not in BLOB_KINDS:
+        return None
+    if present(res, "blob_properties.delete_retention_policy"):
+        return None
+    if attr(res, "blob_properties") is not None:
+        return Failure("blob_properties sets no delete_retention_policy", "blob_properties.0")
+    return Failure("Blob soft delete is not configured")
+
+
+CROSS_TENANT = define(
+    "CW-AZURE-STORAGE-011",
+    "Storage account allows cross-tenant object replication",
+    "MEDIUM",
+    description="Cross-tenant replication lets someone with rights on the account replicate its "
+    "blobs to a storage account in another Entra ID tenant, outside your control.",
+    remediation="Set `cross_tenant_replication_enabled = false`.",
+    references=[SA_DOC, LEARN + "storage/blobs/object-replication-prevent-cross-tenant-policies"],
+    compliance=compliance(["AC-4", "AC-21"], ["A.5.14", "A.8.12"], ["CC6.7"], ["3.16"]),
+)
+
+
+@implements(CROSS_TENANT, "terraform", SA)
+def _cross_tenant(res: Resource, ctx: CheckContext) -> CheckResult:
+    # azurerm 4 defaults to false; azurerm 3 defaulted to true, so judge explicit settings only
+    value = attr(res, "cross_tenant_replication_enabled")
+    if value is not None and flag(res, "cross_tenant_replication_enabled", default=False)[1]:
+        return Failure("Cross-tenant replication is enabled", "cross_tenant_replication_enabled")
+    return None

@@ -315,3 +315,39 @@ _flag_check(
     severity="MEDIUM",
     mapping=(["CM-7"], ["A.8.9"], ["CC6.8"]),
 )
+_flag_check(
+    14,
+    "POSTGRES",
+    "cloudsql.enable_pgaudit",
+    "on",
+    "Cloud SQL PostgreSQL has pgAudit disabled",
+    "pgAudit records detailed session and object audit logs (who read or changed what) that the "
+    "standard PostgreSQL logs do not.",
+    "6.2.8",
+    required=True,
+)
+_flag_check(
+    15,
+    "SQLSERVER",
+    "remote access",
+    "off",
+    "Cloud SQL SQL Server allows remote access to stored procedures",
+    "The `remote access` option lets stored procedures run on or from remote servers, which can "
+    "be abused to move laterally or offload queries (a DoS vector).",
+    "6.3.5",
+    required=True,
+    mapping=(["CM-7", "AC-17"], ["A.8.9"], ["CC6.8"]),
+)
+_flag_check(
+    16,
+    "SQLSERVER",
+    "3625",
+    "on",
+    "Cloud SQL SQL Server error messages reveal too much",
+    "Without trace flag 3625, error messages shown to non-sysadmin users include parameters and "
+    "object details useful to an attacker.",
+    "6.3.6",
+    required=True,
+    severity="LOW",
+    mapping=(["SI-11"], ["A.8.9"], ["CC6.8"]),
+)

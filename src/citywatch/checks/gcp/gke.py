@@ -426,3 +426,33 @@ def _node_sa(res: Resource, ctx: CheckContext) -> CheckResult:
             path = prefix + "service_account" if account not in (None, "") else None
             return Failure("Nodes run as the default compute service account", path)
     return None
+
+
+METADATA_SERVER = _gke(
+    16,
+    "GKE nodes do not use the GKE metadata server",
+    "MEDIUM",
+    'Without `workload_metadata_config { mode = "GKE_METADATA" }` pods reach the Compute '
+    "Engine metadata server directly and can read the node's credentials and instance attributes.",
+    'Set `node_config { workload_metadata_config { mode = "GKE_METADATA" } }` (requires Workload '
+    "Identity).",
+    "kubernetes-engine/docs/how-to/protecting-cluster-metadata#metadata-server",
+    compliance(["AC-3", "AC-6"], ["A.8.2", "A.8.9"], ["CC6.3"]),
+    pool_doc=True,
+)
+
+
+@implements(METADATA_SERVER, "terraform", GKE, POOL)
+def _metadata_server(res: Resource, ctx: CheckContext) -> CheckResult:
+    for prefix, config in _node_configs(res):
+        mode = attr(config, "workload_metadata_config.mode")
+        legacy = attr(config, "workload_metadata_config.node_metadata")  # google provider < 4
+        if mode is None and legacy is not None and str(legacy).upper() == "GKE_METADATA_SERVER":
+            continue
+        if mode is None:
+            return Failure("Node pool does not set workload_metadata_config mode GKE_METADATA")
+        if str(mode).upper() != "GKE_METADATA":
+            return Failure(
+                f"Workload metadata mode is {mode}", prefix + "workload_metadata_config.0.mode"
+            )
+    return None
