@@ -116,6 +116,7 @@ def resources_from_template(
     scope = TemplateScope.from_template(template)
     globals_fn = _sam_function_globals(template)
     lines = text.splitlines()
+    per_resource = _lines_by_resource(doc.line_map)
     for logical_id, body in resources.items():
         prefix = f"Resources.{logical_id}"
         if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
@@ -123,8 +124,26 @@ def resources_from_template(
             ctx.error(display, f"resource {logical_id} has no Type", line, "misconfig")
             continue
         yield _resource(
-            str(logical_id), body, scope, globals_fn, display, doc.line_map, lines, prefix
+            str(logical_id),
+            body,
+            scope,
+            globals_fn,
+            display,
+            doc.line_map.get(prefix, 0),
+            per_resource.get(str(logical_id), {}),
+            lines,
         )
+
+
+def _lines_by_resource(line_map: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Split the template's line map once into one map per logical id (paths below it)."""
+    out: dict[str, dict[str, int]] = {}
+    for path, line in line_map.items():
+        if path.startswith("Resources."):
+            logical_id, _, sub = path[10:].partition(".")
+            if sub:
+                out.setdefault(logical_id, {})[sub] = line
+    return out
 
 
 def _resource(
@@ -133,9 +152,9 @@ def _resource(
     scope: TemplateScope,
     globals_fn: dict[str, Any],
     display: str,
-    doc_lines: dict[str, int],
+    value_line: int,
+    own_lines: dict[str, int],
     text_lines: list[str],
-    prefix: str,
 ) -> Resource:
     kind = str(body["Type"])
     raw_props = body.get("Properties")
@@ -152,16 +171,10 @@ def _resource(
             resolver.refs.add(dep)
     references = sorted(r for r in resolver.refs if r in scope.resources and r != logical_id)
 
-    value_line = doc_lines.get(prefix, 0)
     start = _key_line(text_lines, logical_id, value_line)
-    sub_prefix = prefix + "."
-    own = [line for path, line in doc_lines.items() if path.startswith(sub_prefix)]
-    end = max(own, default=start)
-    props_prefix = f"{prefix}.Properties."
+    end = max(own_lines.values(), default=start)
     line_map = {
-        path[len(props_prefix) :]: line
-        for path, line in doc_lines.items()
-        if path.startswith(props_prefix)
+        path[11:]: line for path, line in own_lines.items() if path.startswith("Properties.")
     }
     return Resource(
         kind=kind,
