@@ -166,10 +166,11 @@ _define_pair(
 
 def _client_certs(res: Resource) -> CheckResult:
     path, enabled = flag(res, "client_certificate_enabled", "client_cert_enabled", default=False)
+    if path is None and res.kind == "azurerm_function_app":
+        # the legacy function app has only a mode: Required means certificates are enforced
+        _mode_path, mode = first(res, "client_cert_mode")
+        enabled = str(mode).lower() == "required"
     if not enabled:
-        mode_path, mode = first(res, "client_cert_mode", "client_certificate_mode")
-        if mode_path and str(mode).lower() == "required":
-            return None
         return Failure("Incoming client certificates are not required", path)
     return None
 

@@ -13,7 +13,7 @@ from citywatch.checks.base import (
     known,
     truthy,
 )
-from citywatch.checks.gcp._helpers import GCLOUD, compliance, tf_doc
+from citywatch.checks.gcp._helpers import GCLOUD, compliance, present, tf_doc
 from citywatch.model import Resource
 
 SQL = "google_sql_database_instance"
@@ -35,6 +35,13 @@ def _flags(res: Resource) -> dict[str, tuple[int, str]]:
         name = str(known(flag.get("name", ""))).lower()
         out[name] = (i, str(known(flag.get("value", ""))).strip().lower())
     return out
+
+
+def _is_replica(res: Resource) -> bool:
+    """Read replicas are not backed up themselves; their primary is."""
+    if str(attr(res, "instance_type", "")).upper() == "READ_REPLICA_INSTANCE":
+        return True
+    return present(res, "master_instance_name")
 
 
 def _flag_path(index: int) -> str:
@@ -133,9 +140,7 @@ BACKUPS = define(
 
 @implements(BACKUPS, "terraform", SQL)
 def _backups(res: Resource, ctx: CheckContext) -> CheckResult:
-    if str(attr(res, "instance_type", "")).upper() == "READ_REPLICA_INSTANCE" or attr(
-        res, "master_instance_name"
-    ):
+    if _is_replica(res):
         return None  # replicas are not backed up themselves
     enabled = attr(res, f"{BACKUP}.enabled")
     if enabled is None:
@@ -163,7 +168,7 @@ PITR = define(
 @implements(PITR, "terraform", SQL)
 def _pitr(res: Resource, ctx: CheckContext) -> CheckResult:
     engine = _engine(res)
-    if attr(res, "master_instance_name"):
+    if _is_replica(res):
         return None
     key = "binary_log_enabled" if engine == "MYSQL" else "point_in_time_recovery_enabled"
     if engine not in ("MYSQL", "POSTGRES", "SQLSERVER"):
