@@ -6,6 +6,7 @@ become `Policy` objects; the engine loops resources x policies and never knows w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,10 +32,22 @@ class Violation:
 
 @dataclass(slots=True)
 class EvalContext:
-    """What policies may read besides the resource: every scanned Kubernetes object."""
+    """What policies may read besides the resource: every scanned Kubernetes object.
+
+    `shared` caches per-resource values that several policies of one kind reuse (for example
+    the CEL activation of a resource), keyed by (purpose, id(resource)); one entry is kept.
+    """
 
     inventory: Inventory = field(default_factory=Inventory)
     inputs: InputCache = field(default_factory=InputCache)
+    shared: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    def cached(self, purpose: str, resource: Resource, build: Callable[[], Any]) -> Any:
+        key = (purpose, id(resource))
+        if key not in self.shared:
+            self.shared = {k: v for k, v in self.shared.items() if k[0] != purpose}
+            self.shared[key] = build()
+        return self.shared[key]
 
 
 class Policy(Protocol):

@@ -99,6 +99,12 @@ def environment() -> Any:
     return _env
 
 
+def prebuilt_activation(data: Mapping[str, Any]) -> Any:
+    """Convert the variables to CEL values once; reusing this for every policy that reads the
+    same resource roughly doubles throughput (conversion dominates small expressions)."""
+    return environment().Activation(dict(data))
+
+
 _ERROR_LOCATION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 
 
@@ -111,10 +117,14 @@ class CelProgram:
     line: int
     program: Any
 
-    def evaluate(self, activation: Mapping[str, Any]) -> Any:
-        """The plain Python value, or CelEvalError."""
+    def evaluate(self, activation: Mapping[str, Any] | Any) -> Any:
+        """The plain Python value, or CelEvalError. `activation` is a mapping of variables or
+        a prebuilt one from `prebuilt_activation` (converted once, shared by many programs)."""
         try:
-            value = self.program.eval(data=dict(activation))
+            if isinstance(activation, Mapping):
+                value = self.program.eval(data=dict(activation))
+            else:
+                value = self.program.eval(activation)
         except Exception as exc:  # the binding raises for unsupported input values
             raise CelEvalError(str(exc)) from None
         if value.type() == cel.Type.ERROR:

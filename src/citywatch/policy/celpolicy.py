@@ -31,6 +31,7 @@ from citywatch.policy.cel import (
     compile_expression,
     evaluate_variables,
     first_variable_error,
+    prebuilt_activation,
 )
 from citywatch.policy.errors import PolicyEvalError, PolicyLoadError
 from citywatch.policy.inputs import FRAMEWORKS, resource_summary
@@ -154,15 +155,23 @@ class CelPolicy:
             return False
         return not self.kinds or resource.kind in self.kinds
 
-    def check_document(self, document: Any, summary: dict[str, Any]) -> tuple[bool, str]:
-        """(allowed, message) for one input document; raises PolicyEvalError."""
+    def check_document(
+        self, document: Any, summary: dict[str, Any], prebuilt: Any = None
+    ) -> tuple[bool, str]:
+        """(allowed, message) for one input document; raises PolicyEvalError.
+
+        `prebuilt` is the resource's shared CEL activation, used when there are no variables.
+        """
         activation: dict[str, Any] = {"object": document, "resource": summary}
-        _, errors = evaluate_variables(self.variables, activation)
+        errors: dict[str, str] = {}
+        if self.variables:
+            _, errors = evaluate_variables(self.variables, activation)
         failed = first_variable_error(self.expression.source, errors)
         if failed:
             raise PolicyEvalError(self.display, f"CEL {self.name}: {failed}", self.check_line)
+        use = prebuilt if prebuilt is not None and not self.variables else activation
         try:
-            allowed = self.expression.evaluate(activation)
+            allowed = self.expression.evaluate(use)
         except CelEvalError as exc:
             raise PolicyEvalError(
                 self.display, f"CEL {self.name}: {exc}", self.expression.line
@@ -178,7 +187,7 @@ class CelPolicy:
         message = self.message
         if self.message_expression is not None:
             try:
-                value = self.message_expression.evaluate(activation)
+                value = self.message_expression.evaluate(use)
                 if isinstance(value, str) and value.strip():
                     message = value
             except CelEvalError:
@@ -191,9 +200,16 @@ class CelPolicy:
         return loc.start_line if loc else 0
 
     def evaluate(self, resource: Resource, ctx: EvalContext) -> list[Violation]:
-        allowed, message = self.check_document(
-            ctx.inputs.document(resource), resource_summary(resource)
-        )
+        document = ctx.inputs.document(resource)
+        summary = resource_summary(resource)
+        prebuilt = None
+        if not self.variables:
+            prebuilt = ctx.cached(
+                "cel",
+                resource,
+                lambda: prebuilt_activation({"object": document, "resource": summary}),
+            )
+        allowed, message = self.check_document(document, summary, prebuilt)
         return [] if allowed else [Violation(self.check, message)]
 
     def decision(self, document: Any, ctx: EvalContext) -> Any:
