@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from citywatch.checks import load_all
 from citywatch.engines.misconfig import MisconfigEngine
@@ -366,3 +368,43 @@ def test_plan_json_empty_strings_mean_unset() -> None:
         },
     )
     assert len(run("CW-GCP-FIREWALL-001", fw)[0]) == 1
+
+
+@given(st.one_of(st.text(max_size=20), st.lists(st.text(max_size=12), max_size=4)))
+def test_port_parsers_never_raise_on_odd_input(spec: Any) -> None:
+    from citywatch.checks.azure._helpers import port_ranges as azure_ports
+    from citywatch.checks.gcp._helpers import port_ranges as gcp_ports
+
+    for ranges in (azure_ports(spec), gcp_ports(spec if isinstance(spec, list) else [spec])):
+        assert all(isinstance(low, int) and isinstance(high, int) for low, high in ranges)
+
+
+@given(st.integers(0, 65535), st.integers(0, 65535))
+def test_port_ranges_round_trip(low: int, high: int) -> None:
+    from citywatch.checks.azure._helpers import port_ranges as azure_ports
+    from citywatch.checks.gcp._helpers import port_ranges as gcp_ports
+
+    text = f"{low}-{high}"
+    assert azure_ports(text) == [(low, high)]
+    assert gcp_ports([text, str(low)]) == [(low, high), (low, low)]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "old"),
+    [
+        ("TLS1_0", True),
+        ("TLS1_1", True),
+        ("1.0", True),
+        ("1.1", True),
+        ("TLSv1", True),
+        ("TLS1_2", False),
+        ("1.2", False),
+        ("TLSv1.2", False),
+        ("TLS1_3", False),
+        ("1.3", False),
+    ],
+)
+def test_tls_spellings(spelling: str, old: bool) -> None:
+    from citywatch.checks.azure._helpers import tls_below_1_2
+
+    assert tls_below_1_2(spelling) is old
