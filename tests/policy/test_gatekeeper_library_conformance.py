@@ -12,12 +12,6 @@ from tests.conftest import require_shared
 # (policy directory relative to library/, test name, case name) -> why we disagree
 KNOWN_DIFFERENCES = {
     (
-        "general/horizontalpodautoscaler",
-        "horizontal-pod-autoscaler",
-        "example-disallowed-hpa-replicas",
-    ): "the template calls sprintf with 6 verbs and 5 arguments; OPA renders %!v(MISSING), the "
-    "embedded engine raises an evaluation error (reported as an error, never a pass)",
-    (
         "pod-security-policy/users",
         "users-and-groups-together",
         "example-allowed",

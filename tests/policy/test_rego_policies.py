@@ -9,7 +9,7 @@ import pytest
 from citywatch.model import Severity
 from citywatch.policy.errors import PolicyLoadError
 from citywatch.policy.rego import RegoEngine
-from citywatch.policy.regosource import expand_multi_bodies, parse_module
+from citywatch.policy.regosource import expand_multi_bodies, pad_sprintf_args, parse_module
 from tests.policy.helpers import by_id, policy_findings, scan
 
 POD = """
@@ -252,3 +252,13 @@ def test_unparseable_module_is_a_located_load_error() -> None:
         parse_module("x.rego", "package a\nimport rego.v1\np if {\n  x := \n}\n")
     assert info.value.path == "x.rego"
     assert info.value.line is not None
+
+
+def test_sprintf_with_too_few_operands_prints_like_opa() -> None:
+    src = 'package a\nimport rego.v1\nmsg := sprintf("%v has %v of %s", ["pod", 2])\n'
+    engine = RegoEngine()
+    engine.add_module(parse_module("a.rego", src))
+    assert engine.evaluate("data.a.msg") == "pod has 2 of %!s(MISSING)"
+    # correct calls and other verbs are left alone
+    assert pad_sprintf_args('sprintf("%v", [x])') == 'sprintf("%v", [x])'
+    assert pad_sprintf_args('sprintf("%d %d", [x])') == 'sprintf("%d %d", [x])'

@@ -257,6 +257,66 @@ def separate_paren_lines(text: str) -> str:
     return text
 
 
+_SPRINTF = re.compile(r'\bsprintf\(\s*"((?:[^"\\\n]|\\.)*)"\s*,\s*\[')
+_VERB = re.compile(r"%[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([a-zA-Z%])")
+
+
+def _array_end(text: str, start: int) -> tuple[int, int] | None:
+    """(index of the `]` closing the array opened before `start`, number of elements)."""
+    depth, items, seen = 0, 0, False
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch in '"`':
+            end = text.find(ch, i + 1)
+            while ch == '"' and end > 0 and text[end - 1] == "\\":
+                end = text.find(ch, end + 1)
+            if end < 0:
+                return None
+            i, seen = end + 1, True
+            continue
+        if ch in "[({":
+            depth += 1
+        elif ch in "])}":
+            if depth == 0:
+                return (i, items + 1 if seen else 0) if ch == "]" else None
+            depth -= 1
+        elif ch == "," and depth == 0:
+            items += 1
+        elif ch == "#":
+            return None
+        if not ch.isspace() and ch != ",":
+            seen = True
+        i += 1
+    return None
+
+
+def pad_sprintf_args(text: str) -> str:
+    """Give `sprintf("%v %v", [a])` the missing operand OPA prints as `%!v(MISSING)`.
+
+    OPA (Go's fmt) renders a missing operand inline; the engine raises an error instead. Only
+    calls with a literal format, a literal array and too few operands for `%v`/`%s` verbs are
+    touched, on the same line, so a correct policy is never changed.
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _SPRINTF.finditer(text):
+        verbs = [v for v in _VERB.findall(match.group(1)) if v != "%"]
+        found = _array_end(text, match.end())
+        if found is None:
+            continue
+        end, count = found
+        missing = verbs[count:]
+        if not missing or any(v not in "vs" for v in missing):
+            continue
+        filler = ", ".join(f'"%!{v}(MISSING)"' for v in missing)
+        out.append(text[pos:end])
+        out.append((", " if count else "") + filler)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def parse_module(
     display: str, text: str, name: str | None = None, line_base: int = 0
 ) -> RegoModule:
@@ -264,6 +324,8 @@ def parse_module(
     name = name or display
     if "(" in text:
         text = separate_paren_lines(text)
+    if "sprintf" in text:
+        text = pad_sprintf_args(text)
     errors: list[tuple[int, str]] = []
     try:
         package, rules = _try_parse(name, text, False)
