@@ -10,15 +10,7 @@ from citywatch.policy.gator import run_suite
 from tests.conftest import require_shared
 
 # (policy directory relative to library/, test name, case name) -> why we disagree
-KNOWN_DIFFERENCES = {
-    (
-        "pod-security-policy/users",
-        "users-and-groups-together",
-        "example-allowed",
-    ): "`not accept_value(rule, v, params.ranges)` with params.ranges undefined: OPA makes the "
-    "whole expression undefined (the call's argument is evaluated outside `not`), the embedded "
-    "engine evaluates the negation to true and reports a violation",
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {}
 
 
 def test_gatekeeper_library_suites() -> None:

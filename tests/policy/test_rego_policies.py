@@ -8,8 +8,13 @@ import pytest
 
 from citywatch.model import Severity
 from citywatch.policy.errors import PolicyLoadError
-from citywatch.policy.rego import RegoEngine
-from citywatch.policy.regosource import expand_multi_bodies, pad_sprintf_args, parse_module
+from citywatch.policy.rego import UNDEFINED, RegoEngine
+from citywatch.policy.regosource import (
+    expand_multi_bodies,
+    hoist_negated_call_args,
+    pad_sprintf_args,
+    parse_module,
+)
 from tests.policy.helpers import by_id, policy_findings, scan
 
 POD = """
@@ -262,3 +267,31 @@ def test_sprintf_with_too_few_operands_prints_like_opa() -> None:
     # correct calls and other verbs are left alone
     assert pad_sprintf_args('sprintf("%v", [x])') == 'sprintf("%v", [x])'
     assert pad_sprintf_args('sprintf("%d %d", [x])') == 'sprintf("%d %d", [x])'
+
+
+def test_negated_call_with_undefined_argument_is_undefined_like_opa() -> None:
+    src = (
+        "package a\n"
+        "import rego.v1\n"
+        "ok(_, _) := true\n"
+        "p if {\n"
+        "  not ok(1, input.missing)\n"
+        "}\n"
+        "q if {\n"
+        "  not ok(1, input.present)\n"
+        "}\n"
+        "r if {\n"
+        "  not input.missing == 1\n"
+        "}\n"
+    )
+    engine = RegoEngine()
+    module = parse_module("a.rego", src)
+    assert module.text.count("\n") == src.count("\n")
+    engine.add_module(module)
+    engine.set_input({"present": 2})
+    # OPA evaluates input.missing before the negation: undefined, so p is undefined
+    assert engine.evaluate("data.a.p") is UNDEFINED
+    assert engine.evaluate("data.a.q") is UNDEFINED  # ok(...) is true, so `not` fails
+    assert engine.evaluate("data.a.r") is True  # plain comparisons are not rewritten
+    assert hoist_negated_call_args("  not f(x) with input as y") == "  not f(x) with input as y"
+    assert hoist_negated_call_args("  not f(a[_])") == "  not f(a[_])"

@@ -317,6 +317,78 @@ def pad_sprintf_args(text: str) -> str:
     return "".join(out)
 
 
+_NOT_CALL = re.compile(r"^(?P<indent>\s*)not\s+(?P<callee>[A-Za-z_][\w.]*)\(")
+_REF_ARG = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\]]*\])+$|^[A-Za-z_][\w.]*\(.*\)$")
+
+
+def _split_call(text: str, start: int) -> tuple[list[str], int] | None:
+    """Top-level arguments of the call whose `(` is just before `start`, and the `)` index."""
+    args: list[str] = []
+    depth, begin, i = 0, start, start
+    while i < len(text):
+        ch = text[i]
+        if ch in '"`':
+            end = text.find(ch, i + 1)
+            while ch == '"' and end > 0 and text[end - 1] == "\\":
+                end = text.find(ch, end + 1)
+            if end < 0:
+                return None
+            i = end + 1
+            continue
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                if ch != ")":
+                    return None
+                args.append(text[begin:i])
+                return [a.strip() for a in args], i
+            depth -= 1
+        elif ch == "," and depth == 0:
+            args.append(text[begin:i])
+            begin = i + 1
+        i += 1
+    return None
+
+
+def hoist_negated_call_args(text: str) -> str:
+    """`not f(a.b)` -> `__cw_n1 := a.b; not f(__cw_n1)`, as OPA's compiler rewrites it.
+
+    OPA evaluates a call's nested references and calls before the negation, so an undefined
+    argument makes the whole expression undefined (OPA issues 1877, 4743); the engine would
+    negate it to true. Only single-line statements `not callee(args)` are rewritten, on their
+    own line, so line numbers do not move.
+    """
+    lines = text.split("\n")
+    counter = 0
+    for n, line in enumerate(lines):
+        match = _NOT_CALL.match(line)
+        if match is None or " with " in line:
+            continue
+        split = _split_call(line, match.end())
+        if split is None:
+            continue
+        args, close = split
+        rest = line[close + 1 :].strip()
+        if rest and not rest.startswith("#"):
+            continue
+        hoisted: list[str] = []
+        new_args: list[str] = []
+        for arg in args:
+            if _REF_ARG.match(arg) and "[_]" not in arg and not arg.startswith(("true", "false")):
+                counter += 1
+                name = f"__cw_n{counter}"
+                hoisted.append(f"{name} := {arg}; ")
+                new_args.append(name)
+            else:
+                new_args.append(arg)
+        if not hoisted:
+            continue
+        call = f"not {match.group('callee')}({', '.join(new_args)})"
+        lines[n] = match.group("indent") + "".join(hoisted) + call + line[close + 1 :]
+    return "\n".join(lines)
+
+
 def parse_module(
     display: str, text: str, name: str | None = None, line_base: int = 0
 ) -> RegoModule:
@@ -326,6 +398,8 @@ def parse_module(
         text = separate_paren_lines(text)
     if "sprintf" in text:
         text = pad_sprintf_args(text)
+    if "not " in text:
+        text = hoist_negated_call_args(text)
     errors: list[tuple[int, str]] = []
     try:
         package, rules = _try_parse(name, text, False)
