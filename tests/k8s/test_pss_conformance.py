@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -10,15 +12,24 @@ from citywatch.k8s.pss import evaluate_pod, parse_version
 from tests.conftest import require_shared
 
 EXPECTED_FIXTURES = 4537
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=1)
+def fixtures() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """Every fixture parsed once (both tests read them)."""
+    root = require_shared("conformance/pod-security")
+    return tuple(
+        (path, yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))
+        for path in sorted(root.glob("*/v1.*/*/*.yaml"))
+    )
 
 
 def test_every_upstream_fixture_agrees() -> None:
-    root = require_shared("conformance/pod-security")
-    files = sorted(root.glob("*/v1.*/*/*.yaml"))
+    files = fixtures()
     disagreements: list[str] = []
-    for path in files:
+    for path, pod in files:
         level, version, verdict = path.parts[-4], path.parts[-3], path.parts[-2]
-        pod = yaml.safe_load(path.read_text(encoding="utf-8"))
         found = evaluate_pod(pod.get("metadata"), pod.get("spec"), level, parse_version(version))
         allowed = not found
         if allowed != (verdict == "pass"):
@@ -30,12 +41,12 @@ def test_every_upstream_fixture_agrees() -> None:
 
 def test_fail_fixtures_name_the_check_they_exercise() -> None:
     """A fail fixture is denied *because of* the check in its file name, not another one."""
-    root = require_shared("conformance/pod-security")
     wrong: list[str] = []
-    for path in sorted(root.glob("*/v1.*/fail/*.yaml")):
+    for path, pod in fixtures():
+        if path.parts[-2] != "fail":
+            continue
         level, version = path.parts[-4], path.parts[-3]
         stem = path.stem.rstrip("0123456789")
-        pod = yaml.safe_load(path.read_text(encoding="utf-8"))
         ids = {
             v.check.lower()
             for v in evaluate_pod(

@@ -33,6 +33,32 @@ PAGE = 500
 MAX_PAGES = 10_000
 
 
+class ListError(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"HTTP {status} {reason}")
+
+
+def _get(api: Any, path: str, query: list[tuple[str, Any]]) -> Any:
+    method, url, headers, body, post = api.param_serialize(
+        "GET",
+        path,
+        query_params=query,
+        header_params={"Accept": "application/json"},
+        auth_settings=["BearerToken"],
+    )
+    resp = api.call_api(
+        method, url, header_params=headers, body=body, post_params=post, _request_timeout=30
+    )
+    resp.read()
+    if resp.status >= 400:
+        try:
+            reason = str(json.loads(resp.data).get("reason") or resp.reason)
+        except (ValueError, AttributeError):
+            reason = str(resp.reason)
+        raise ListError(resp.status, reason)
+    return json.loads(resp.data)
+
+
 def _list(api: Any, path: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     token = ""
@@ -40,17 +66,7 @@ def _list(api: Any, path: str) -> list[dict[str, Any]]:
         query: list[tuple[str, Any]] = [("limit", PAGE)]
         if token:
             query.append(("continue", token))
-        resp = api.call_api(
-            path,
-            "GET",
-            query_params=query,
-            header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"],
-            _preload_content=False,
-            _return_http_data_only=True,
-            _request_timeout=30,
-        )
-        data = json.loads(resp.data)
+        data = _get(api, path, query)
         page = data.get("items") if isinstance(data, dict) else None
         if isinstance(page, list):
             items.extend(i for i in page if isinstance(i, dict))
@@ -66,7 +82,6 @@ def load_cluster(
 ) -> tuple[list[Resource], list[tuple[str, str, int | None]]]:
     """List every resource the analyses need; errors are (source, reason, None)."""
     from kubernetes import config
-    from kubernetes.client.exceptions import ApiException
 
     from citywatch.k8s.load import objects_to_resources
 
@@ -84,8 +99,8 @@ def load_cluster(
             path = f"{prefix}/{plural}"
             try:
                 items = _list(api, path)
-            except ApiException as exc:
-                errors.append((where, f"list {plural}: HTTP {exc.status} {exc.reason}", None))
+            except ListError as exc:
+                errors.append((where, f"list {plural}: {exc}", None))
                 continue
             except Exception as exc:  # connection refused, TLS, timeouts, bad JSON
                 errors.append((where, f"list {plural}: {type(exc).__name__}: {exc}", None))

@@ -150,6 +150,8 @@ def _hits(graph: RBACGraph) -> list[_Hit]:
                     rule = role.rules[0] if role.rules else Rule.parse({"verbs": ["*"]})
                 if rule is not None:
                     hits.append(_Hit(cid, b, role, rule, subjects, what))
+                    if cid == "CW-RBAC-001":
+                        break  # full access implies every narrower risk: report it once
         implicit = [s for s in b.subjects if is_implicit_subject(s, b.namespace)]
         if implicit and role.rules:
             hits.append(_Hit("CW-RBAC-010", b, role, role.rules[0], implicit, "use this role"))
