@@ -240,3 +240,35 @@ def test_schema_defaults_fill_nested_parameters() -> None:
         "b": {"c": 3},
         "l": [{"d": 1}, {"d": 2}],
     }
+
+
+def test_cel_only_template(tmp_path: Path) -> None:
+    template = """
+    apiVersion: templates.gatekeeper.sh/v1
+    kind: ConstraintTemplate
+    metadata: {name: k8smaxreplicas}
+    spec:
+      crd: {spec: {names: {kind: K8sMaxReplicas}}}
+      targets:
+        - target: admission.k8s.gatekeeper.sh
+          code:
+            - engine: K8sNativeValidation
+              source:
+                variables:
+                  - name: replicas
+                    expression: "has(variables.anyObject.spec.replicas) ? variables.anyObject.spec.replicas : 1"
+                validations:
+                  - expression: "variables.replicas <= variables.params.max"
+                    messageExpression: "'replicas ' + string(variables.replicas) + ' > ' + string(variables.params.max)"
+    """
+    constraint = """
+    apiVersion: constraints.gatekeeper.sh/v1beta1
+    kind: K8sMaxReplicas
+    metadata: {name: max-three}
+    spec:
+      match: {kinds: [{apiGroups: ["apps"], kinds: ["Deployment"]}]}
+      parameters: {max: 3}
+    """
+    deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 5}\n"
+    result = scan(tmp_path, {"d.yaml": deploy}, {"t.yaml": template, "c.yaml": constraint})
+    assert [f.message for f in by_id(result)["K8sMaxReplicas/max-three"]] == ["replicas 5 > 3"]

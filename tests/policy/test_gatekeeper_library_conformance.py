@@ -60,3 +60,42 @@ def test_library_templates_all_compile() -> None:
     assert policy_set.errors == []
     # templates without constraints are loaded and reported as notices, not dropped silently
     assert len(policy_set.notices) == len(templates)
+
+
+# templates whose K8sNativeValidation code cannot agree without the API server's defaulting
+CEL_KNOWN_DIFFERENCES = {
+    "pod-security-policy/seccomp": "`has(variables.anyObject.spec.securityContext.seccompProfile"
+    ".type)` errors when spec.securityContext is absent (as in cel-go): the API server defaults "
+    "it to {}, gator examples do not have it",
+    "pod-security-policy/seccompv2": "same as seccomp",
+}
+
+
+def test_gatekeeper_library_cel_code_agrees_too() -> None:
+    """Templates carrying both Rego and CEL: the CEL code, run instead, gives the same answers."""
+    import yaml
+
+    from citywatch.policy.gatekeeper_cel import find_cel_source
+
+    library = require_shared("conformance/gatekeeper-library") / "library"
+    total = agree = 0
+    unexpected: list[str] = []
+    differing: set[str] = set()
+    for suite in sorted(library.rglob("suite.yaml")):
+        template = yaml.safe_load((suite.parent / "template.yaml").read_text())
+        if find_cel_source(template["spec"]["targets"]) is None:
+            continue
+        policy_dir = str(suite.parent.relative_to(library))
+        total += 1
+        result = run_suite(suite, prefer="cel")
+        bad = [c for c in result.cases if not c.passed]
+        if not bad:
+            agree += 1
+        elif policy_dir in CEL_KNOWN_DIFFERENCES:
+            differing.add(policy_dir)
+        else:
+            unexpected.extend(f"{policy_dir} {c.test}/{c.case}: {c.reason}" for c in bad)
+    print(f"\ngatekeeper-library CEL code: {agree}/{total} templates agree")
+    assert total >= 10
+    assert unexpected == []
+    assert differing == set(CEL_KNOWN_DIFFERENCES)

@@ -156,13 +156,16 @@ def references_variable(source: str, name: str) -> bool:
 
 
 def evaluate_variables(
-    programs: list[NamedProgram], activation: dict[str, Any]
+    programs: list[NamedProgram],
+    activation: dict[str, Any],
+    initial: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Evaluate `variables` in order; a failed one is recorded, not fatal, until it is used.
 
     Returns (values, errors by variable name). A variable that uses a failed one fails too.
+    `initial` holds variables defined before the policy's own (Gatekeeper's `params`).
     """
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(initial or {})
     errors: dict[str, str] = {}
     activation["variables"] = values
     for item in programs:

@@ -22,6 +22,12 @@ from citywatch.model import Check, Location, Resource, Severity
 from citywatch.parsers.yamlsafe import YamlDocument
 from citywatch.policy.base import EvalContext, Violation
 from citywatch.policy.errors import PolicyEvalError, PolicyLoadError
+from citywatch.policy.gatekeeper_cel import (
+    CelTemplateCode,
+    cel_violations,
+    compile_cel_source,
+    find_cel_source,
+)
 from citywatch.policy.k8smatch import (
     Inventory,
     group_version,
@@ -91,10 +97,11 @@ class Template:
     display: str
     line: int
     package: str
-    engine: RegoEngine
+    engine: RegoEngine | None
     schema: Any
     title: str
     description: str
+    cel: CelTemplateCode | None = None
     prepared_for: Inventory | None = None
 
 
@@ -123,7 +130,9 @@ def _rego_source(target: dict[str, Any], line_map: dict[str, int], prefix: str) 
     return None, [], "", ""
 
 
-def load_template(doc: YamlDocument, display: str) -> Template:
+def load_template(doc: YamlDocument, display: str, prefer: str = "rego") -> Template:
+    """Compile a template's Rego, or its CEL (K8sNativeValidation) when it has no Rego or
+    `prefer="cel"`."""
     data = doc.data
     line_map = doc.line_map
     name = str(_get(data, "metadata", "name") or "")
@@ -140,30 +149,36 @@ def load_template(doc: YamlDocument, display: str) -> Template:
             rego, libs, rego_key, libs_key = _rego_source(target, line_map, f"spec.targets.{i}")
             if rego is not None:
                 break
-    if rego is None:
+    cel_source = find_cel_source(targets)
+    engine: RegoEngine | None = None
+    cel: CelTemplateCode | None = None
+    package = ""
+    if cel_source is not None and (rego is None or prefer == "cel"):
+        cel = compile_cel_source(cel_source[0], cel_source[1], display, line_map, line)
+    elif rego is None:
         raise PolicyLoadError(
-            display,
-            f"ConstraintTemplate {name!r} has no Rego source (CEL-only templates: not supported)",
-            line,
+            display, f"ConstraintTemplate {name!r} has neither Rego nor CEL code", line
         )
-    engine = RegoEngine()
-    for j, lib in enumerate(libs):
-        if not isinstance(lib, str):
-            raise PolicyLoadError(
-                display, f"ConstraintTemplate {name!r}: libs[{j}] is not text", line
+    else:
+        engine = RegoEngine()
+        for j, lib in enumerate(libs):
+            if not isinstance(lib, str):
+                raise PolicyLoadError(
+                    display, f"ConstraintTemplate {name!r}: libs[{j}] is not text", line
+                )
+            base = line_map.get(f"{libs_key}.{j}", line)
+            engine.add_module(
+                parse_module(display, lib, name=f"{display}#{name}/lib{j}", line_base=base)
             )
-        base = line_map.get(f"{libs_key}.{j}", line)
-        engine.add_module(
-            parse_module(display, lib, name=f"{display}#{name}/lib{j}", line_base=base)
+        main = parse_module(
+            display, rego, name=f"{display}#{name}", line_base=line_map.get(rego_key, line)
         )
-    main = parse_module(
-        display, rego, name=f"{display}#{name}", line_base=line_map.get(rego_key, line)
-    )
-    engine.add_module(main)
-    if not any(r.name == "violation" for r in main.rules):
-        raise PolicyLoadError(
-            display, f"ConstraintTemplate {name!r} defines no violation rule", line
-        )
+        engine.add_module(main)
+        package = main.package
+        if not any(r.name == "violation" for r in main.rules):
+            raise PolicyLoadError(
+                display, f"ConstraintTemplate {name!r} defines no violation rule", line
+            )
     annotations = _get(data, "metadata", "annotations") or {}
     schema = _get(data, "spec", "crd", "spec", "validation", "openAPIV3Schema")
     return Template(
@@ -171,8 +186,9 @@ def load_template(doc: YamlDocument, display: str) -> Template:
         name=name,
         display=display,
         line=line,
-        package=main.package,
+        package=package,
         engine=engine,
+        cel=cel,
         schema=schema,
         title=str(annotations.get("metadata.gatekeeper.sh/title") or kind),
         description=str(annotations.get("description") or ""),
@@ -320,8 +336,9 @@ class ConstraintPolicy:
 
     def prepare(self, ctx: EvalContext) -> None:
         """Give the template engine `data.inventory` (once per inventory, shared by constraints)."""
-        if self.template.prepared_for is not ctx.inventory:
-            self.template.engine.set_data({"inventory": ctx.inventory.gatekeeper_data()})
+        engine = self.template.engine
+        if engine is not None and self.template.prepared_for is not ctx.inventory:
+            engine.set_data({"inventory": ctx.inventory.gatekeeper_data()})
             self.template.prepared_for = ctx.inventory
 
     def applies(self, resource: Resource, ctx: EvalContext) -> bool:
@@ -335,6 +352,9 @@ class ConstraintPolicy:
     def violations(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
         """Raw `violation` results for one object."""
         engine = self.template.engine
+        if engine is None:
+            assert self.template.cel is not None
+            return cel_violations(self.template.cel, review_for(obj), self.parameters)
         engine.set_input({"review": review_for(obj), "parameters": self.parameters})
         value = engine.evaluate(f"data.{self.template.package}.violation")
         if value is UNDEFINED:

@@ -82,8 +82,10 @@ def _count(assertion: dict[str, Any], messages: list[str]) -> tuple[bool, str]:
     return got == want, f"expected {want} violations{what}, got {got}: {relevant[:3]}"
 
 
-def run_suite(path: Path) -> SuiteResult:
-    """Run every test of one suite file; a template we cannot load fails the whole suite."""
+def run_suite(path: Path, prefer: str = "rego") -> SuiteResult:
+    """Run every test of one suite file; a template we cannot load fails the whole suite.
+
+    `prefer="cel"` runs templates that carry K8sNativeValidation code with their CEL."""
     result = SuiteResult(str(path))
     try:
         suites = [d for d in _docs(path) if is_suite(d.data)]
@@ -98,7 +100,7 @@ def run_suite(path: Path) -> SuiteResult:
                 continue
             test_name = str(test.get("name") or "")
             try:
-                policy = _policy_for(base, test)
+                policy = _policy_for(base, test, prefer)
             except PolicyError as exc:
                 result.error = f"{test_name}: {exc}"
                 for case in test.get("cases") or []:
@@ -111,14 +113,14 @@ def run_suite(path: Path) -> SuiteResult:
     return result
 
 
-def _policy_for(base: Path, test: dict[str, Any]) -> ConstraintPolicy:
+def _policy_for(base: Path, test: dict[str, Any], prefer: str = "rego") -> ConstraintPolicy:
     template_path = base / str(test.get("template"))
     constraint_path = base / str(test.get("constraint"))
     templates = [d for d in _docs(template_path) if is_template(d.data)]
     constraints = [d for d in _docs(constraint_path) if is_constraint(d.data)]
     if not templates or not constraints:
         raise PolicyLoadError(str(base), "suite test needs a template and a constraint")
-    template = load_template(templates[0], str(template_path))
+    template = load_template(templates[0], str(template_path), prefer)
     constraint = load_constraint(constraints[0], str(constraint_path))
     if constraint.kind != template.kind:
         raise PolicyLoadError(
