@@ -256,10 +256,14 @@ def test_cel_only_template(tmp_path: Path) -> None:
               source:
                 variables:
                   - name: replicas
-                    expression: "has(variables.anyObject.spec.replicas) ? variables.anyObject.spec.replicas : 1"
+                    expression: >-
+                      has(variables.anyObject.spec.replicas)
+                      ? variables.anyObject.spec.replicas : 1
                 validations:
                   - expression: "variables.replicas <= variables.params.max"
-                    messageExpression: "'replicas ' + string(variables.replicas) + ' > ' + string(variables.params.max)"
+                    messageExpression: >-
+                      'replicas ' + string(variables.replicas)
+                      + ' > ' + string(variables.params.max)
     """
     constraint = """
     apiVersion: constraints.gatekeeper.sh/v1beta1
