@@ -34,7 +34,7 @@ from citywatch.policy.cel import (
     prebuilt_activation,
 )
 from citywatch.policy.errors import PolicyEvalError, PolicyLoadError
-from citywatch.policy.inputs import FRAMEWORKS, resource_summary
+from citywatch.policy.inputs import FRAMEWORKS, guess_framework, resource_summary
 
 KIND = "CELPolicy"
 FIELDS = frozenset(
@@ -213,5 +213,11 @@ class CelPolicy:
         return [] if allowed else [Violation(self.check, message)]
 
     def decision(self, document: Any, ctx: EvalContext) -> Any:
+        framework = guess_framework(document)
+        kind = document.get("type", document.get("kind")) if isinstance(document, dict) else None
+        if (self.frameworks and framework and framework not in self.frameworks) or (
+            self.kinds and kind and kind not in self.kinds
+        ):
+            return {"matched": False}
         allowed, message = self.check_document(document, {})
         return {"allowed": allowed, "message": message or None}

@@ -89,3 +89,14 @@ class InputCache:
         if key not in self._json:
             self._json[key] = json.dumps(self.document(resource))
         return self._json[key]
+
+
+def guess_framework(document: Any) -> str | None:
+    """For raw documents (`policy eval`): kubernetes objects and our own envelopes are known."""
+    if not isinstance(document, dict):
+        return None
+    if document.get("framework") in FRAMEWORKS:
+        return str(document["framework"])
+    if "apiVersion" in document and "kind" in document:
+        return "kubernetes"
+    return None
