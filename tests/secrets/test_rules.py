@@ -32,7 +32,7 @@ def test_rule_set_size_and_shape() -> None:
     assert len(ids) == len(set(ids)), "rule ids must be unique"
     for r in RULES:
         assert r.description and r.tp and r.fp, r.id
-        assert r.keywords or r.id == "discord-bot-token", f"{r.id} has no prefilter keyword"
+        assert r.keywords, f"{r.id} has no prefilter keyword"
         assert all(k == k.lower() for k in r.keywords), r.id
         assert re2.compile(r.regex).groups >= r.secret_group, r.id
 

@@ -118,7 +118,6 @@ WRAPPERS = (
     "const client = new Client(`{s}`);",
     '<add key="ApiToken" value="{s}" />',
 )
-TOKEN_PREFIX = r"(?:^|[^0-9A-Za-z_\-])("
 
 
 def _secret_of(rule: Rule, text: str) -> str | None:
@@ -163,9 +162,14 @@ def generate(root: Path, rules: list[Rule], files: int = 60, seed: int = 7) -> l
             if pick < 0.45:
                 rule = rng.choice(plantable)
                 text = expand(rng.choice(rule.tp), f"corpus/{seed}/{i}/{len(lines)}")
-                if rule.regex.startswith(TOKEN_PREFIX) and rng.random() < 0.5:
+                if rule.head_forbidden and rng.random() < 0.5:
                     secret = _secret_of(rule, text)
-                    if secret is not None and "\n" not in secret:
+                    # re-wrapped only when the token carries its own keyword (self-identifying)
+                    if (
+                        secret
+                        and "\n" not in secret
+                        and any(k in secret.lower() for k in rule.keywords)
+                    ):
                         text = rng.choice(WRAPPERS).format(s=secret)
                 start = len(lines) + 1
                 block = text.split("\n")

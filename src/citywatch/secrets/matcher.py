@@ -35,13 +35,15 @@ class CompiledRule:
     are compiled up front so a bad regex is reported before the scan starts.
     """
 
-    __slots__ = ("rule", "index", "group", "tail", "_compiled")
+    __slots__ = ("rule", "index", "group", "head", "tail", "literals", "_compiled")
 
     def __init__(self, rule: Rule, index: int) -> None:
         self.rule = rule
         self.index = index
         self.group = rule.secret_group
+        self.head = frozenset(rule.head_forbidden.encode())
         self.tail = frozenset(rule.tail_forbidden.encode())
+        self.literals = tuple(lit.encode() for lit in rule.literals)
         self._compiled: tuple[Any, Any, Any] | None = None
         if rule.source != "builtin":
             self._compile()
@@ -101,6 +103,7 @@ class Matcher:
                 by_keyword[keywords[kw]].append(cr.index)
         self.by_keyword = by_keyword
         self.keywords = list(keywords)
+        self.keyword_index = keywords
         self._set: re2.Set | None = None
         if keywords:
             s = re2.Set.SearchSet(_OPTIONS)
@@ -109,26 +112,38 @@ class Matcher:
             s.Compile()
             self._set = s
 
-    def candidates(self, data: bytes, path: str, restricted: bool) -> list[CompiledRule]:
+    def _hits(self, lower: bytes) -> set[int]:
+        if self._set is None:
+            return set()
+        return set(self._set.Match(lower) or ())
+
+    def candidates(
+        self, data: bytes, path: str, restricted: bool, hits: set[int] | None = None
+    ) -> list[CompiledRule]:
         """Rules whose keywords occur in `data` (case-insensitively) and whose path matches."""
+        if hits is None:
+            hits = self._hits(data.lower())
         found: set[int] = set(self.always)
-        if self._set is not None:
-            for k in self._set.Match(data.lower()) or ():
-                found.update(self.by_keyword[k])
+        for k in hits:
+            found.update(self.by_keyword[k])
         out: list[CompiledRule] = []
         for i in sorted(found):
             cr = self.rules[i]
             if restricted and cr.rule.generic:
                 continue
-            if cr.path is not None and not cr.path.search(path):
+            if cr.rule.path is not None and not cr.path.search(path):
+                continue
+            if cr.literals and not all(lit in data for lit in cr.literals):
                 continue
             out.append(cr)
         return out
 
     def find(self, data: bytes, path: str, restricted: bool = False) -> list[RawMatch]:
         """Every match of every candidate rule, in rule order then position."""
+        lower = data.lower()
+        hits = self._hits(lower)
         out: list[RawMatch] = []
-        for cr in self.candidates(data, path, restricted):
+        for cr in self.candidates(data, path, restricted, hits):
             if cr.regex is None:
                 continue
             if cr.requires is not None and not cr.requires.search(data):
@@ -138,6 +153,8 @@ class Matcher:
                 if start < 0 or end <= start:
                     continue
                 ms, me = m.span()
+                if cr.head and ms > 0 and data[ms - 1] in cr.head:
+                    continue  # the token does not start a word: part of a longer string
                 if cr.tail and me < len(data) and data[me] in cr.tail:
                     continue  # the token runs on: it is part of a longer string
                 out.append(RawMatch(cr.index, start, end, ms, me))

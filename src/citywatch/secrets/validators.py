@@ -58,6 +58,8 @@ def mixed(secret: str, ctx: MatchContext) -> bool:
     return any(c.isdigit() for c in secret) and any(c.isalpha() for c in secret)
 
 
+_WORD = r"(?:[a-z]+|[A-Z][a-z]+|[A-Z]+)"
+_WORD_AND_NUMBER = re.compile(rf"{_WORD}(?:[-_.]{_WORD})*[-_.]?[0-9]{{0,4}}")
 # names that hold something about a password or key, not the value itself
 _NOT_A_VALUE = re.compile(
     r"(?:url|uri|path|file|dir|field|length|len|policy|hash|regex|pattern|prompt|label|name|"
@@ -85,6 +87,8 @@ def password(secret: str, ctx: MatchContext) -> bool:
     if re.match(r"\$[A-Za-z_{(]|%\w+%$|&[A-Za-z_]\w*$", s) or s.endswith(("()", ")")):
         return False
     if set(s) <= set("*•x.#?_-"):
+        return False
+    if _WORD_AND_NUMBER.fullmatch(s):  # client-87, admin_2024: a label, not a credential
         return False
     return not (s.isalpha() and s.islower() and len(s) < 20)
 

@@ -42,7 +42,8 @@ def token(
     return Rule(
         id=id,
         description=description,
-        regex=rf"(?:^|[^0-9A-Za-z_\-])({body})",
+        regex=rf"({body})",
+        head_forbidden=END,
         tail_forbidden=end,
         keywords=tuple(keywords),
         severity=SEV[sev],
@@ -93,6 +94,7 @@ def raw(
     validator: str | None = None,
     example_path: str = "example.txt",
     tail_forbidden: str = "",
+    literals: tuple[str, ...] = (),
 ) -> Rule:
     """Anything else: the regex is used as written; `group` is the secret's capture group."""
     return Rule(
@@ -109,6 +111,7 @@ def raw(
         validator=validator,
         example_path=example_path,
         tail_forbidden=tail_forbidden,
+        literals=literals,
         tp=tuple(tp),
         fp=tuple(fp or ()),
     )

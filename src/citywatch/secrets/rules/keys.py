@@ -26,6 +26,7 @@ def _pem(id: str, description: str, label: str, keyword: str, sev: str = "C") ->
             f"-----BEGIN {label}-----{{nl}}{{k64}}",
         ],
         entropy=4.0,
+        literals=(f"-----BEGIN {label}-----", f"-----END {label}-----"),
     )
 
 
@@ -80,5 +81,6 @@ RULES = [
         entropy=3.5,
         validator="jwt",
         tail_forbidden=END + ".=",
+        literals=("eyJ",),
     ),
 ]

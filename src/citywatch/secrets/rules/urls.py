@@ -24,6 +24,7 @@ def _url(id: str, description: str, schemes: str, keywords: list[str], sample: s
         ],
         entropy=2.5,
         validator="password",
+        literals=("://", "@"),
     )
 
 
