@@ -57,12 +57,12 @@ class Violation:
 
 
 @lru_cache(maxsize=256)
-def compiled(level: str, minor: int) -> tuple[tuple[str, str, CheckFn], ...]:
-    """The (check id, check level, function) list upstream evaluates for level and version."""
+def compiled(level: str, minor: int) -> tuple[tuple[str, str, CheckFn, frozenset[str] | None], ...]:
+    """(check id, check level, function, triggers) in the order upstream evaluates them."""
     if level == "privileged":
         return ()
     minor = min(minor, LATEST_MINOR)
-    chosen: dict[str, tuple[str, CheckFn]] = {}
+    chosen: dict[str, tuple[str, CheckFn, frozenset[str] | None]] = {}
     overridden: set[str] = set()
     wanted = ("baseline",) if level == "baseline" else ("baseline", "restricted")
     for check in CHECKS:
@@ -71,15 +71,15 @@ def compiled(level: str, minor: int) -> tuple[tuple[str, str, CheckFn], ...]:
         fn = check.at(minor)
         if fn is None:
             continue
-        chosen[check.id] = (check.level, fn)
+        chosen[check.id] = (check.level, fn, check.triggers)
         for min_minor, target in check.overrides:
             if minor >= min_minor:
                 overridden.add(target)
-    out: list[tuple[str, str, CheckFn]] = []
+    out: list[tuple[str, str, CheckFn, frozenset[str] | None]] = []
     for lvl in wanted:
-        for cid in sorted(k for k, (cl, _) in chosen.items() if cl == lvl):
+        for cid in sorted(k for k, v in chosen.items() if v[0] == lvl):
             if cid not in overridden:
-                out.append((cid, lvl, chosen[cid][1]))
+                out.append((cid, lvl, chosen[cid][1], chosen[cid][2]))
     return tuple(out)
 
 
@@ -91,8 +91,11 @@ def evaluate_pod(
     if not checks:
         return []
     view = PodView(metadata, spec)
+    keys = view.keys
     out = []
-    for cid, lvl, fn in checks:
+    for cid, lvl, fn, triggers in checks:
+        if triggers is not None and triggers.isdisjoint(keys):
+            continue
         result = fn(view)
         if result is not None:
             out.append(Violation(cid, lvl, result[0], result[1]))

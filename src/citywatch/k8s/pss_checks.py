@@ -48,7 +48,7 @@ def _who(names: list[str]) -> str:
 class PodView:
     """A pod spec read once: containers in upstream visiting order with their security context."""
 
-    __slots__ = ("annotations", "spec", "psc", "containers", "windows", "user_namespace")
+    __slots__ = ("annotations", "spec", "psc", "containers", "windows", "user_namespace", "keys")
 
     def __init__(self, metadata: Any, spec: Any) -> None:
         meta = _d(metadata)
@@ -63,6 +63,15 @@ class PodView:
                     self.containers.append((_s(c.get("name")), c, _d(c.get("securityContext"))))
         self.windows = _d(self.spec.get("os")).get("name") == "windows"
         self.user_namespace = self.spec.get("hostUsers") is False
+        # which fields are present at all: checks that only forbid set values skip on absence
+        keys = set(self.spec)
+        keys.update("pod." + k for k in self.psc)
+        for _, c, sc in self.containers:
+            keys.update("c." + k for k in c)
+            keys.update("sc." + k for k in sc)
+        if self.annotations:
+            keys.add("annotations")
+        self.keys = keys
 
 
 # --- baseline ------------------------------------------------------------------------------
@@ -619,6 +628,8 @@ class PSSCheck:
     versions: tuple[tuple[int, CheckFn], ...]
     overrides: tuple[tuple[int, str], ...] = ()
     title: str = ""
+    # the check can only fail when one of these fields is present (None: it can always fail)
+    triggers: frozenset[str] | None = None
 
     def at(self, minor: int) -> CheckFn | None:
         chosen: CheckFn | None = None
@@ -736,4 +747,32 @@ CHECKS: tuple[PSSCheck, ...] = (
     ),
 )
 
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "appArmorProfile": ("annotations", "pod.appArmorProfile", "sc.appArmorProfile"),
+    "capabilities_baseline": ("sc.capabilities",),
+    "hostNamespaces": ("hostNetwork", "hostPID", "hostIPC"),
+    "hostPathVolumes": ("volumes",),
+    "hostPorts": ("c.ports",),
+    "hostProbesAndHostLifecycle": (
+        "c.livenessProbe",
+        "c.readinessProbe",
+        "c.startupProbe",
+        "c.lifecycle",
+    ),
+    "privileged": ("sc.privileged",),
+    "procMount": ("sc.procMount",),
+    "procMount_restricted": ("sc.procMount",),
+    "seLinuxOptions": ("pod.seLinuxOptions", "sc.seLinuxOptions"),
+    "seccompProfile_baseline": ("annotations", "pod.seccompProfile", "sc.seccompProfile"),
+    "sysctls": ("pod.sysctls",),
+    "windowsHostProcess": ("pod.windowsOptions", "sc.windowsOptions"),
+    "restrictedVolumes": ("volumes",),
+    "runAsUser": ("pod.runAsUser", "sc.runAsUser"),
+}
+CHECKS = tuple(
+    PSSCheck(c.id, c.level, c.versions, c.overrides, c.title, frozenset(_TRIGGERS[c.id]))
+    if c.id in _TRIGGERS
+    else c
+    for c in CHECKS
+)
 CHECKS_BY_ID = {c.id: c for c in CHECKS}
