@@ -63,3 +63,19 @@ def test_keyword_prefilter_is_case_insensitive() -> None:
     assert "github-pat" in _ids(text, "a.env")
     upper = expand("-----BEGIN RSA PRIVATE KEY-----{nl}{k64}{nl}-----END RSA PRIVATE KEY-----", 1)
     assert "private-key-rsa" in _ids(upper, "id_rsa")
+
+
+def test_keyword_backends_agree() -> None:
+    """Hyperscan (when installed) and the RE2 fallback find the same keywords."""
+    from citywatch.secrets.keywords import KeywordIndex
+
+    keywords = DETECTOR.matcher.keywords
+    texts = [expand(t, "kw") for r in RULES[:80] for t in r.tp] + ["", "nothing here", "ÄKIA ß"]
+    blob = "\n".join(texts).encode()
+    re2_index = KeywordIndex(keywords, "re2")
+    try:
+        hs_index = KeywordIndex(keywords, "hyperscan")
+    except ValueError:
+        pytest.skip("hyperscan is not installed on this platform; the RE2 fallback is used")
+    for text in [*(t.encode() for t in texts), blob, blob.upper()]:
+        assert hs_index.hits(text) == re2_index.hits(text)

@@ -1,8 +1,9 @@
 """Find raw rule matches in bytes: one keyword pass for every rule, then only the rules it woke.
 
-The keyword pass is a single RE2 set over the lower-cased text (one linear scan whatever the
-number of keywords), which is what keeps 200+ rules at hundreds of MB/s: most rules never run
-their own regex on a file that does not mention their keyword.
+The keyword pass is one scan for all keywords (Hyperscan, or an RE2 set: see `keywords`),
+which is what keeps 200+ rules fast: most rules never run their own regex on a file that does
+not mention their keyword, and token regexes start with their literal prefix so RE2 skips to
+candidates with memchr.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import re2
 
+from citywatch.secrets.keywords import KeywordIndex
 from citywatch.secrets.rule import Rule
 
 _OPTIONS = re2.Options()
@@ -85,7 +87,7 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
 class Matcher:
     """All rules compiled once; `find` returns every raw match in a file's bytes."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], keyword_backend: str | None = None) -> None:
         self.rules = [compile_rule(r, i) for i, r in enumerate(rules)]
         self.path_only = [cr for cr in self.rules if not cr.rule.regex and cr.rule.path]
         keywords: dict[str, int] = {}
@@ -104,25 +106,14 @@ class Matcher:
         self.by_keyword = by_keyword
         self.keywords = list(keywords)
         self.keyword_index = keywords
-        self._set: re2.Set | None = None
-        if keywords:
-            s = re2.Set.SearchSet(_OPTIONS)
-            for kw in self.keywords:
-                s.Add(re2.escape(kw.encode()))
-            s.Compile()
-            self._set = s
-
-    def _hits(self, lower: bytes) -> set[int]:
-        if self._set is None:
-            return set()
-        return set(self._set.Match(lower) or ())
+        self.index = KeywordIndex(self.keywords, keyword_backend)
 
     def candidates(
         self, data: bytes, path: str, restricted: bool, hits: set[int] | None = None
     ) -> list[CompiledRule]:
         """Rules whose keywords occur in `data` (case-insensitively) and whose path matches."""
         if hits is None:
-            hits = self._hits(data.lower())
+            hits = self.index.hits(data)
         found: set[int] = set(self.always)
         for k in hits:
             found.update(self.by_keyword[k])
@@ -140,8 +131,7 @@ class Matcher:
 
     def find(self, data: bytes, path: str, restricted: bool = False) -> list[RawMatch]:
         """Every match of every candidate rule, in rule order then position."""
-        lower = data.lower()
-        hits = self._hits(lower)
+        hits = self.index.hits(data)
         out: list[RawMatch] = []
         for cr in self.candidates(data, path, restricted, hits):
             if cr.regex is None:

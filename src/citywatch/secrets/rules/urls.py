@@ -118,7 +118,7 @@ RULES = [
         "ADO.NET / ODBC connection string with password",
         r"(?i:(?:server|data source|host)=[^;\n]{1,200};[^\n]{0,300}?(?:password|pwd)=)"
         r"([^;'\"\s]{3,128})",
-        ["password=", "pwd="],
+        [";password=", ";pwd=", "; password=", "; pwd="],
         "H",
         tp=['"Server=tcp:db.example.net,1433;Database=app;User ID=svc;Password={p:16};"'],
         fp=['"Server=db;Database=app;User ID=svc;Password=$(DbPassword);"'],

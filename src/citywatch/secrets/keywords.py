@@ -1,0 +1,68 @@
+"""Which of many keywords occur in a text, case-insensitively, in one pass.
+
+Hyperscan (when installed) does this at several hundred MB/s; the fallback is an RE2 set over
+the lower-cased text, about 3x slower here but with no native dependency beyond google-re2.
+Both report the same set of keyword indices (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import re2
+
+try:  # optional accelerator: x86-64 wheels only
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - depends on the platform
+    _hs = None
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 64 << 20
+
+
+class KeywordIndex:
+    """Compiled once per rule set; `hits(data)` returns the indices of keywords present."""
+
+    def __init__(self, keywords: list[str], backend: str | None = None) -> None:
+        self.keywords = [k.lower() for k in keywords]
+        want = backend or ("hyperscan" if _hs is not None else "re2")
+        self.backend = want if self.keywords else "none"
+        self._set: Any = None
+        self._db: Any = None
+        self._scratch: Any = None
+        if self.backend == "hyperscan":
+            if _hs is None:
+                raise ValueError("hyperscan is not installed")
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            flags = [_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_SINGLEMATCH] * len(self.keywords)
+            db.compile(
+                expressions=[re2.escape(k.encode()) for k in self.keywords],
+                ids=list(range(len(self.keywords))),
+                elements=len(self.keywords),
+                flags=flags,
+            )
+            self._db = db
+        elif self.backend == "re2":
+            s = re2.Set.SearchSet(_OPTIONS)
+            for kw in self.keywords:
+                s.Add(re2.escape(kw.encode()))
+            s.Compile()
+            self._set = s
+
+    def hits(self, data: bytes, lower: bytes | None = None) -> set[int]:
+        if self.backend == "hyperscan":
+            if self._scratch is None:  # per process: scratch space is not shareable across forks
+                self._scratch = _hs.Scratch(self._db)
+            found: set[int] = set()
+
+            def on_match(idx: int, start: int, end: int, flags: int, ctx: object) -> None:
+                found.add(idx)
+
+            self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+            return found
+        if self.backend == "re2":
+            return set(self._set.Match(data.lower() if lower is None else lower) or ())
+        return set()
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("KeywordIndex is rebuilt per process, not pickled")
