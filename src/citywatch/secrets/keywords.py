@@ -11,6 +11,7 @@ from typing import Any
 
 import re2
 
+_hs: Any
 try:  # optional accelerator: x86-64 wheels only
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
