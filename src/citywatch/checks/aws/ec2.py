@@ -84,7 +84,7 @@ def _imds_failure(options: Any, tokens: str, endpoint: str, path: str) -> Failur
     return Failure(f"{tokens} is {value}, not required", f"{path}.{tokens}")
 
 
-@implements(imdsv2, TF, "aws_instance", "aws_launch_template")
+@implements(imdsv2, TF, "aws_instance", "aws_launch_template", "aws_launch_configuration")
 def _tf_imdsv2(res: Resource, ctx: CheckContext) -> Failure | None:
     return _imds_failure(
         attr(res, "metadata_options"), "http_tokens", "http_endpoint", "metadata_options"

@@ -56,12 +56,29 @@ public_acl = define(
 )
 
 
+PUBLIC_GROUPS = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+
+
+def _public_grants(res: Resource) -> Iterator[str]:
+    """Grant paths naming the AllUsers/AuthenticatedUsers groups (v3 inline or v4 ACL)."""
+    for i, grant in enumerate(blocks(res, "grant")):
+        if attr(grant, "uri") in PUBLIC_GROUPS:
+            yield f"grant.{i}"
+    for i, grant in enumerate(blocks(res, "access_control_policy.grant")):
+        if attr(grant, "grantee.uri") in PUBLIC_GROUPS:
+            yield f"access_control_policy.0.grant.{i}"
+
+
 @implements(public_acl, TF, BUCKET, "aws_s3_bucket_acl")
-def _tf_public_acl(res: Resource, ctx: CheckContext) -> Failure | None:
+def _tf_public_acl(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
     acl = attr(res, "acl")
     if isinstance(acl, str) and acl.lower() in PUBLIC_ACLS:
-        return Failure(f"bucket ACL is {acl}", "acl")
-    return None
+        yield Failure(f"bucket ACL is {acl}", "acl", key="acl")
+    for path in _public_grants(res):
+        yield Failure("ACL grant to a public group (AllUsers/AuthenticatedUsers)", path, key=path)
 
 
 @implements(public_acl, CFN, CFN_BUCKET)
