@@ -233,3 +233,35 @@ def test_huge_range_and_string_functions_are_bounded(tf):
     assert attrs["big"] is UNKNOWN
     assert attrs["ok"] == 10
     assert attrs["pad"] == "   ab|"
+
+
+def test_exponential_for_expressions_run_out_of_budget_not_time(tf):
+    out = tf(
+        {
+            "main.tf": """
+            locals {
+              big = [for x in range(100000) : try([for y in range(100000) : y], 0)]
+            }
+            resource "aws_s3_bucket" "b" {
+              bucket = "x"
+              n      = length(local.big)
+            }
+            """
+        }
+    )
+    assert out.attrs("aws_s3_bucket.b") == {"bucket": "x", "n": UNKNOWN}
+    assert any("budget" in n for n in out.notices)
+
+
+def test_template_including_itself_is_refused(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_instance" "i" {
+              user_data = templatefile("${path.module}/loop.tpl", {})
+            }
+            """,
+            "loop.tpl": '${templatefile("loop.tpl", {})}',
+        }
+    )
+    assert out.attrs("aws_instance.i")["user_data"] is UNKNOWN

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from citywatch.model import UNKNOWN, Location, Resource
 from citywatch.parsers.terraform.expressions import (
+    Budget,
     Call,
     Expr,
     ObjectExpr,
@@ -315,7 +316,11 @@ class ModuleInstance:
 
     def call(self, name: str, args: list[Any], scope: Scope) -> Any:
         args = [materialize(a, scope) if isinstance(a, (Lazy, list, dict)) else a for a in args]
-        return call_function(name, args, self.files)
+        Budget.spend(1)
+        result = call_function(name, args, self.files)
+        if isinstance(result, (list, str)):
+            Budget.spend(len(result) // 64 if isinstance(result, str) else len(result))
+        return result
 
     def evaluate(
         self, expr: Expr, file: str, line: int, names: dict[str, Any] | None = None

@@ -25,6 +25,26 @@ from citywatch.parsers.terraform.values import (
 )
 
 
+class Budget:
+    """Work allowed for one root module: for-expressions and function results spend it.
+
+    Keeps a hostile configuration (nested for-expressions over huge ranges, retried inside
+    try()) from running for hours: once spent, further evaluation fails and becomes UNKNOWN.
+    """
+
+    remaining = 1_000_000
+
+    @classmethod
+    def reset(cls, amount: int = 1_000_000) -> None:
+        cls.remaining = amount
+
+    @classmethod
+    def spend(cls, amount: int) -> None:
+        cls.remaining -= amount
+        if cls.remaining < 0:
+            raise EvalError("evaluation budget exhausted (expressions too expensive)")
+
+
 class Resolver(Protocol):
     """What a scope asks its module about: root names and function calls."""
 
@@ -198,6 +218,7 @@ class Splat(Step):
         if cur is None:
             return []
         items = cur if isinstance(cur, list) else [cur]
+        Budget.spend(len(items))
         out = []
         for item in items:
             for step in self.steps:
@@ -450,7 +471,9 @@ class ForExpr(Expr):
             return UNKNOWN
         out_list: list[Any] = []
         out_obj: dict[str, Any] = {}
-        for k, v in _iterate(coll):
+        pairs = _iterate(coll)
+        Budget.spend(len(pairs) + 1)
+        for k, v in pairs:
             names = {self.vvar: v}
             if self.kvar is not None:
                 names[self.kvar] = k
@@ -542,7 +565,9 @@ class TemplateFor(Expr):
         if coll is UNKNOWN:
             return UNKNOWN
         out: list[str] = []
-        for k, v in _iterate(coll):
+        pairs = _iterate(coll)
+        Budget.spend(len(pairs) + 1)
+        for k, v in pairs:
             names = {self.vvar: v}
             if self.kvar is not None:
                 names[self.kvar] = k

@@ -35,7 +35,7 @@ from citywatch.parsers.terraform.values import (
 )
 
 MAX_RESULT_ITEMS = 100_000
-MAX_STRING = 10 * 1024 * 1024
+MAX_STRING = 1024 * 1024
 
 
 class FileReader(Protocol):

@@ -54,6 +54,8 @@ class ModuleLoader:
         roots = {f.root.resolve() for files in scanned.values() for f in files}
         self.allowed_roots = sorted(roots)
         self._installed: dict[Path, dict[str, Path]] = {}
+        # file()/templatefile() contents, shared so 1000 instances reading one file share it
+        self.file_cache: dict[Path, str] = {}
 
     def error(self, display: str, reason: str, line: int | None = None) -> None:
         self.ctx.error(display, reason, line, scanner="misconfig")

@@ -14,7 +14,7 @@ from typing import Any
 
 from citywatch.model import Resource
 from citywatch.parsers.terraform.evaluate import ModuleInstance, Thunk
-from citywatch.parsers.terraform.expressions import Scope, Traversal
+from citywatch.parsers.terraform.expressions import Budget, Scope, Traversal
 from citywatch.parsers.terraform.hcl import HclSyntaxError, literal_value, parse_expression
 from citywatch.parsers.terraform.loader import ModuleLoader, _NoRefs, is_tf, is_tfvars
 from citywatch.parsers.terraform.modules import ModuleDef, classify_source
@@ -65,6 +65,7 @@ class TerraformParser:
             program = Program(ctx, loader, directory, mdef.display, diagnostics)
             inputs = self._root_inputs(mdef, by_dir.get(directory, []), loader, option_vars, ctx)
             root = ModuleInstance(program, mdef, "", inputs, 0)
+            Budget.reset()
             emitted: list[Resource] = []
             try:
                 emitted.extend(root.emit())

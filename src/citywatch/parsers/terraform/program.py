@@ -249,6 +249,8 @@ class _TemplateScope:
         raise EvalError(f"template variable {name!r} is not defined")
 
     def call(self, name: str, args: list[Any], scope: Scope) -> Any:
+        if name == "templatefile":
+            raise EvalError("templatefile() cannot be called from inside a template")
         return call_function(name, args, self.files)
 
 
@@ -281,14 +283,19 @@ class FileAccess:
         from citywatch.parsers.yamlsafe import decode_text
 
         resolved = self._resolve(path)
+        cached = self.program.loader.file_cache.get(resolved)
+        if cached is not None:
+            return cached
         try:
             if resolved.stat().st_size > MAX_FILE_FUNCTION_BYTES:
                 raise EvalError(f"{path!r} is larger than {MAX_FILE_FUNCTION_BYTES} bytes")
-            return decode_text(resolved.read_bytes())
+            text = decode_text(resolved.read_bytes())
         except OSError as exc:
             raise EvalError(f"cannot read {path!r}: {exc.strerror or exc}") from None
         except ValueError as exc:
             raise EvalError(f"{path!r}: {exc}") from None
+        self.program.loader.file_cache[resolved] = text
+        return text
 
     def glob(self, base: str, pattern: str) -> list[str]:
         root = self._resolve(base)
@@ -308,4 +315,7 @@ class FileAccess:
         except HclSyntaxError as exc:
             raise EvalError(f"templatefile: {exc}") from None
         scope = Scope(_TemplateScope(self), dict(variables), None)
-        return expr.ev(scope)
+        result = expr.ev(scope)
+        if isinstance(result, str) and len(result) > MAX_FILE_FUNCTION_BYTES:
+            raise EvalError("templatefile: result larger than 1 MiB")
+        return result
