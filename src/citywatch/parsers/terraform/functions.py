@@ -9,12 +9,16 @@ Unimplemented and provider-defined functions return UNKNOWN rather than failing 
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import ipaddress
 import json
 import math
+import posixpath
 import re
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -692,6 +696,47 @@ def f_cidrsubnets(prefix: Any, *newbits: Any) -> Any:
     return out
 
 
+def f_matchkeys(values: Any, keys: Any, search: Any) -> Any:
+    vals, ks = _list(values), _list(keys)
+    if len(vals) != len(ks):
+        raise EvalError("matchkeys: lists differ in length")
+    wanted = _list(search)
+    return [v for v, k in zip(vals, ks, strict=True) if any(equal(k, w) for w in wanted)]
+
+
+def f_basename(path: Any) -> Any:
+    return posixpath.basename(to_str(path).rstrip("/")) or "/"
+
+
+def f_dirname(path: Any) -> Any:
+    return posixpath.dirname(to_str(path).rstrip("/")) or "."
+
+
+def f_uuidv5(namespace: Any, name: Any) -> Any:
+    spaces = {
+        "dns": uuid.NAMESPACE_DNS,
+        "url": uuid.NAMESPACE_URL,
+        "oid": uuid.NAMESPACE_OID,
+        "x500": uuid.NAMESPACE_X500,
+    }
+    ns = spaces.get(to_str(namespace).lower())
+    try:
+        space = ns if ns is not None else uuid.UUID(to_str(namespace))
+    except ValueError:
+        raise EvalError("uuidv5: invalid namespace") from None
+    return str(uuid.uuid5(space, to_str(name)))
+
+
+def f_csvdecode(s: Any) -> Any:
+    rows = list(csv.reader(io.StringIO(to_str(s))))
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    if any(len(r) != len(header) for r in body):
+        raise EvalError("csvdecode: rows differ in length")
+    return [dict(zip(header, r, strict=True)) for r in body]
+
+
 # ---- table ---------------------------------------------------------------------------------
 
 _STRINGS: dict[str, Fn] = {
@@ -786,6 +831,13 @@ STRICT: dict[str, Fn] = {
     "sensitive": lambda v: v,
     "nonsensitive": lambda v: v,
     "type": lambda v: type_name(v),
+    "matchkeys": f_matchkeys,
+    "basename": f_basename,
+    "dirname": f_dirname,
+    "uuidv5": f_uuidv5,
+    "csvdecode": f_csvdecode,
+    "urldecode": lambda s: urllib.parse.unquote(to_str(s)),
+    "textencodebase64": lambda s, enc: base64.b64encode(to_str(s).encode(to_str(enc))).decode(),
 }
 
 # file functions need the module directory and the scan boundary
