@@ -554,3 +554,20 @@ def test_provider_alias_recorded_in_meta(tf):
     res = out["google_storage_bucket.b"]
     assert res.meta["provider"] == "google" and res.meta["provider_alias"] == "eu"
     assert "provider" not in res.attributes
+
+
+def test_unknown_function_is_unknown_and_reported(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_s3_bucket" "b" {
+              bucket = frobnicate("x")
+              acl    = "private"
+              ts     = timestamp()
+            }
+            """
+        }
+    )
+    assert out.attrs("aws_s3_bucket.b") == {"bucket": UNKNOWN, "acl": "private", "ts": UNKNOWN}
+    assert any("frobnicate" in n for n in out.notices)
+    assert not any("timestamp" in n for n in out.notices)

@@ -224,3 +224,10 @@ def test_jsonencode_jsondecode_round_trip(value: Any) -> None:
     from citywatch.parsers.terraform.functions import f_jsondecode, f_jsonencode
 
     assert f_jsondecode(f_jsonencode(value)) == value
+
+
+def test_regex_functions_use_linear_time_re2() -> None:
+    # a classic catastrophic-backtracking pattern: RE2 answers at once, as Terraform's Go does
+    assert ev('regexall("(a+)+$", "' + "a" * 60 + 'b")') == []
+    with pytest.raises(EvalError, match="invalid regular expression"):
+        ev('regex("(?<=x)y", "xy")')

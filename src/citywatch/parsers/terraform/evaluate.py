@@ -27,7 +27,7 @@ from citywatch.parsers.terraform.expressions import (
     Traversal,
     TupleExpr,
 )
-from citywatch.parsers.terraform.functions import call_function
+from citywatch.parsers.terraform.functions import call_function, is_supported
 from citywatch.parsers.terraform.hcl import Block, Body, literal_value
 from citywatch.parsers.terraform.modules import Decl, ModuleDef, classify_source
 from citywatch.parsers.terraform.policydoc import render_policy_document
@@ -317,6 +317,8 @@ class ModuleInstance:
     def call(self, name: str, args: list[Any], scope: Scope) -> Any:
         args = [materialize(a, scope) if isinstance(a, (Lazy, list, dict)) else a for a in args]
         Budget.spend(1)
+        if not is_supported(name):
+            self.program.diagnostics.unsupported_functions.add(name)
         result = call_function(name, args, self.files)
         if isinstance(result, (list, str)):
             Budget.spend(len(result) // 64 if isinstance(result, str) else len(result))

@@ -76,6 +76,11 @@ class TerraformParser:
             per_root.append((mdef.display, emitted))
         for _root, emitted in qualify_colliding_addresses(per_root):
             ctx.resources.extend(emitted)
+        if diagnostics.unsupported_functions:
+            names = ", ".join(sorted(diagnostics.unsupported_functions)[:20])
+            ctx.notices.append(
+                f"terraform: function(s) not evaluated, results treated as unknown: {names}"
+            )
         if diagnostics.count:
             ctx.notices.append(
                 f"terraform: {diagnostics.count} expression(s) could not be evaluated and were "

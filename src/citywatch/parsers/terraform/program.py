@@ -44,6 +44,7 @@ class Diagnostics:
     def __init__(self) -> None:
         self.count = 0
         self.first: list[str] = []
+        self.unsupported_functions: set[str] = set()
 
     def add(self, file: str, line: int, reason: str) -> None:
         self.count += 1
