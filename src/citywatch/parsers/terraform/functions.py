@@ -882,8 +882,6 @@ APPLY_TIME = frozenset(
         "map",
         "textdecodebase64",
         "timecmp",
-        "sha1",
-        "sha512",
     ]
 )
 
