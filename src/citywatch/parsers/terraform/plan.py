@@ -144,21 +144,28 @@ def parse_plan(file: SourceFile, ctx: ScanContext) -> None:
                 stack.append((child, depth + 1))
 
 
+_ADDRESS = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
 class _LineFinder:
+    """Line of each resource's first `"address": ...` in the file, indexed in one pass."""
+
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts: list[int] | None = None
+        self.lines: dict[str, int] = {}
+        line = 1
+        pos = 0
+        for m in _ADDRESS.finditer(text):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            try:
+                address = json.loads(m.group(1))
+            except ValueError:
+                continue
+            if isinstance(address, str):
+                self.lines.setdefault(address, line)
 
     def line_of(self, address: str) -> int:
-        needle = json.dumps(address)
-        pos = -1
-        for pattern in (f'"address":{needle}', f'"address": {needle}'):
-            pos = self.text.find(pattern)
-            if pos >= 0:
-                break
-        if pos < 0:
-            return 1
-        return self.text.count("\n", 0, pos) + 1
+        return self.lines.get(address, 1)
 
 
 def _resource(
