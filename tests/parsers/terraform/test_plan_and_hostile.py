@@ -265,3 +265,25 @@ def test_template_including_itself_is_refused(tf):
         }
     )
     assert out.attrs("aws_instance.i")["user_data"] is UNKNOWN
+
+
+def test_many_instances_with_large_dynamic_blocks_stay_bounded(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_security_group" "sg" {
+              count = 1000
+              name  = "sg-${count.index}"
+              dynamic "ingress" {
+                for_each = range(5000)
+                content { from_port = ingress.value }
+              }
+            }
+            """
+        }
+    )
+    assert len(out.resources) == 1000
+    sizes = [len(r.attributes["ingress"]) for r in out.resources.values()]
+    # each dynamic block is capped at 1000 elements, and the per-root budget ends the rest
+    assert max(sizes) <= 1000 and sum(sizes) <= 1_000_000
+    assert all(r.attributes["name"].startswith("sg-") for r in out.resources.values())

@@ -554,6 +554,12 @@ class ModuleInstance:
                 f"only the first {MAX_INSTANCES} evaluated"
             )
             items = items[:MAX_INSTANCES]
+        try:
+            Budget.spend(len(items))
+        except EvalError as exc:
+            self.program.problem(file, block.line, str(exc))
+            lst.append({})
+            return
         for key, value in items:
             inner = scope.child({iterator: {"key": key, "value": value}})
             path = f"{prefix}{label}.{len(lst)}"
