@@ -106,6 +106,12 @@ CASES = [
     ('[for i, v in var.l : "${i}:${v}"]', ["0:x", "1:y"]),
     ("{for k, v in var.m : v => k}", {"1": "a", "2": "b"}),
     ("7 % 3 + 10 / 4", 3.5),
+    # chained conditionals are right-associative (tree-sitter-hcl nests them the other way)
+    ('var.n == 1 ? "one" : var.n == 3 ? "three" : "many"', "three"),
+    ("false ? 1 : false ? 2 : true ? 3 : 4", 3),
+    ('(true ? false : true) ? "x" : "y"', "y"),
+    ("10 - 3 - 2", 5),
+    ("100 / 10 / 5", 2),
     ("-7 % 3", -1),
 ]
 

@@ -331,13 +331,39 @@ class _Converter:
         if t in ("binary_operation", "unary_operation"):
             return self.operation(node)
         if t == "conditional":
-            parts = [c for c in node.named_children if c.type != "comment"]
-            return Cond(line, self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]))
+            return self.conditional(node)
         if t in ("tuple", "object"):
             return self.collection(node)
         if t in ("string_lit", "numeric_lit", "bool_lit", "null_lit"):
             return self.literal(node)
         raise HclSyntaxError(line, f"unsupported expression {t}")
+
+    def conditional(self, node: Node) -> Expr:
+        """`a ? x : b ? y : z` is right-associative in HCL; tree-sitter-hcl nests it to the left.
+
+        Unparenthesised chains arrive as ((a ? x : b) ? y : z); they are rebuilt as
+        a ? x : (b ? y : z). A parenthesised condition keeps its meaning.
+        """
+        line = _line(node)
+        chain: list[tuple[Node, Node]] = []  # (then, else) pairs, outermost first
+        cur = node
+        while True:
+            parts = [c for c in cur.named_children if c.type != "comment"]
+            cond_node, then_node, else_node = parts[0], parts[1], parts[2]
+            chain.append((then_node, else_node))
+            inner = _bare_conditional(cond_node)
+            if inner is None:
+                break
+            cur = inner
+        # innermost: cond_node ? then_1 : else_1 ; outer pairs continue from else_1
+        pairs = list(reversed(chain))
+        first_cond = self.expr(cond_node)
+        conds: list[Expr] = [first_cond] + [self.expr(p[1]) for p in pairs[:-1]]
+        thens = [self.expr(p[0]) for p in pairs]
+        result: Expr = self.expr(pairs[-1][1])
+        for cond, then in zip(reversed(conds), reversed(thens), strict=True):
+            result = Cond(line, cond, then, result)
+        return result
 
     def literal(self, node: Node) -> Expr:
         t = node.type
@@ -567,6 +593,16 @@ class _Converter:
         if len(parts) == 1 and not isinstance(parts[0], str):
             parts.append("")
         return Template(_line(opener), parts or [""])
+
+
+def _bare_conditional(node: Node) -> Node | None:
+    """The conditional node an unparenthesised condition expression consists of, if any."""
+    kids = [c for c in node.children if c.type != "comment"]
+    if node.type == "conditional":
+        return node
+    if node.type == "expression" and len(kids) == 1 and kids[0].type == "conditional":
+        return kids[0]
+    return None
 
 
 def _first(node: Node) -> Node:
