@@ -237,3 +237,38 @@ def test_regex_functions_use_linear_time_re2() -> None:
     assert ev('regexall("(a+)+$", "' + "a" * 60 + 'b")') == []
     with pytest.raises(EvalError, match="invalid regular expression"):
         ev('regex("(?<=x)y", "xy")')
+
+
+_ARITH = st.lists(
+    st.tuples(st.sampled_from(["+", "-", "*"]), st.integers(0, 9), st.booleans()),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 9), _ARITH)
+def test_arithmetic_precedence_and_associativity(first: int, rest: list[Any]) -> None:
+    # a flat, unparenthesised chain: precedence and left associativity decide the result,
+    # and Python's rules for + - * and unary minus are the same as HCL's
+    text = str(first) + "".join(f" {op} {'-' if neg else ''}{n}" for op, n, neg in rest)
+    assert ev(text) == eval(text)  # noqa: S307 - digits and operators generated above
+
+
+_BOOL = st.lists(
+    st.tuples(st.sampled_from(["&&", "||"]), st.booleans(), st.booleans()),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.booleans(), _BOOL)
+def test_boolean_precedence(first: bool, rest: list[Any]) -> None:
+    hcl = str(first).lower() + "".join(
+        f" {op} {'!' if neg else ''}{str(v).lower()}" for op, v, neg in rest
+    )
+    py = str(first) + "".join(
+        f" {'and' if op == '&&' else 'or'} {'not ' if neg else ''}{v}" for op, v, neg in rest
+    )
+    assert ev(hcl) == eval(py)  # noqa: S307 - booleans and operators generated above
