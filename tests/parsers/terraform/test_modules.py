@@ -305,3 +305,30 @@ def test_same_address_in_two_roots_stays_unique_and_connected_per_root(tf):
     assert [r.name for r in ctx.referencing(prod, "aws_s3_bucket_public_access_block")] == [
         "aws_s3_bucket_public_access_block.logs"
     ]
+
+
+def test_remote_module_installed_by_terraform_init_is_followed(tf):
+    out = tf(
+        {
+            "main.tf": """
+            module "logs" {
+              source  = "terraform-aws-modules/s3-bucket/aws"
+              version = "4.0.0"
+              bucket  = "installed-logs"
+            }
+            """,
+            ".terraform/modules/modules.json": (
+                '{"Modules": [{"Key": "", "Source": "", "Dir": "."},'
+                ' {"Key": "logs", "Source": "registry.terraform.io/terraform-aws-modules/'
+                's3-bucket/aws", "Version": "4.0.0", "Dir": ".terraform/modules/logs"}]}'
+            ),
+            ".terraform/modules/logs/main.tf": """
+            variable "bucket" {}
+            resource "aws_s3_bucket" "this" {
+              bucket = var.bucket
+            }
+            """,
+        }
+    )
+    assert out.attrs("module.logs.aws_s3_bucket.this") == {"bucket": "installed-logs"}
+    assert not any("not followed" in n for n in out.notices)
