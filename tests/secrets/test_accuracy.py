@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from citywatch.secrets.corpus import generate, score
 from citywatch.secrets.rules import builtin_rules
 from tests.secrets.secret_helpers import scan
@@ -24,3 +26,23 @@ def test_precision_and_recall_on_labeled_corpus(tmp_path: Path) -> None:
     )
     assert s.recall >= 0.95, s.missed[:10]
     assert s.precision >= 0.95, s.false[:10]
+
+
+def test_line_locator_changes_nothing_but_speed(tmp_path: Path) -> None:
+    """Locating single-line rules with Hyperscan gives exactly the plain RE2 results."""
+    from citywatch.secrets.engine import Detector
+
+    rules = builtin_rules()
+    fast, plain = Detector(rules), Detector(rules, use_locator=False)
+    if not fast.matcher.located:
+        pytest.skip("hyperscan is not installed: the locator is off and plain RE2 runs")
+    generate(tmp_path, rules, files=60, seed=99)
+    compared = 0
+    for path in sorted(tmp_path.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            a = [(lk.rule_id, lk.line, lk.secret) for lk in fast.scan(data, path.name)]
+            b = [(lk.rule_id, lk.line, lk.secret) for lk in plain.scan(data, path.name)]
+            assert a == b, path.name
+            compared += len(a)
+    assert compared > 100

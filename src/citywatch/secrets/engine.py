@@ -83,8 +83,13 @@ class _Spans:
 class Detector:
     """Rules and allowlists compiled once, reused for every file, patch and process."""
 
-    def __init__(self, rules: list[Rule], allowlists: list[Allowlist] | None = None) -> None:
-        self.matcher = Matcher(rules)
+    def __init__(
+        self,
+        rules: list[Rule],
+        allowlists: list[Allowlist] | None = None,
+        use_locator: bool = True,
+    ) -> None:
+        self.matcher = Matcher(rules, use_locator=use_locator)
         self.global_allowlists = [
             CompiledAllowlist(a) for a in allowlists or [] if not a.is_empty()
         ]

@@ -67,3 +67,66 @@ class KeywordIndex:
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("KeywordIndex is rebuilt per process, not pickled")
+
+
+class LineLocator:
+    """Lines where any of several single-line regexes may match, from one Hyperscan pass.
+
+    Hyperscan reports match *ends* only (start offsets cost it 3x), which is enough to pick the
+    lines on which RE2 then runs the real regex with its capture groups. Only for rules whose
+    matches never span a newline; a pattern Hyperscan cannot compile is left to plain RE2.
+    """
+
+    def __init__(self, patterns: dict[int, str]) -> None:
+        self.ids: list[int] = []
+        self._db: Any = None
+        self._scratch: Any = None
+        if _hs is None or not patterns:
+            return
+        ok: dict[int, bytes] = {}
+        for rid, pat in patterns.items():
+            try:
+                probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                probe.compile(expressions=[pat.encode()], ids=[0], elements=1, flags=[0])
+            except Exception:  # hyperscan.error: unsupported construct
+                continue
+            ok[rid] = pat.encode()
+        if not ok:
+            return
+        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        db.compile(
+            expressions=list(ok.values()),
+            ids=list(ok.keys()),
+            elements=len(ok),
+            flags=[_hs.HS_FLAG_MULTILINE] * len(ok),
+        )
+        self._db = db
+        self.ids = list(ok)
+
+    def lines(self, data: bytes, wanted: set[int]) -> dict[int, list[tuple[int, int]]]:
+        """For each wanted rule id: the (start, end) byte spans of lines holding a match end."""
+        if self._db is None or not wanted:
+            return {}
+        if self._scratch is None:
+            self._scratch = _hs.Scratch(self._db)
+        ends: dict[int, set[int]] = {}
+
+        def on_match(idx: int, start: int, end: int, flags: int, ctx: object) -> None:
+            if idx in wanted:
+                ends.setdefault(idx, set()).add(end)
+
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+        out: dict[int, list[tuple[int, int]]] = {}
+        n = len(data)
+        for idx, positions in ends.items():
+            spans: dict[int, int] = {}
+            for end in positions:
+                last = end - 1 if end > 0 and data[end - 1] == 0x0A else end
+                ls = data.rfind(b"\n", 0, max(last, 0)) + 1
+                le = data.find(b"\n", last)
+                spans[ls] = n if le < 0 else le + 1  # keep the newline: it can end a match
+            out[idx] = sorted(spans.items())
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("LineLocator is rebuilt per process, not pickled")

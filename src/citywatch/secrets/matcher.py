@@ -13,7 +13,7 @@ from typing import Any
 
 import re2
 
-from citywatch.secrets.keywords import KeywordIndex
+from citywatch.secrets.keywords import KeywordIndex, LineLocator
 from citywatch.secrets.rule import Rule
 
 _OPTIONS = re2.Options()
@@ -87,7 +87,9 @@ def compile_rule(rule: Rule, index: int) -> CompiledRule:
 class Matcher:
     """All rules compiled once; `find` returns every raw match in a file's bytes."""
 
-    def __init__(self, rules: list[Rule], keyword_backend: str | None = None) -> None:
+    def __init__(
+        self, rules: list[Rule], keyword_backend: str | None = None, use_locator: bool = True
+    ) -> None:
         self.rules = [compile_rule(r, i) for i, r in enumerate(rules)]
         self.path_only = [cr for cr in self.rules if not cr.rule.regex and cr.rule.path]
         keywords: dict[str, int] = {}
@@ -107,6 +109,13 @@ class Matcher:
         self.keywords = list(keywords)
         self.keyword_index = keywords
         self.index = KeywordIndex(self.keywords, keyword_backend)
+        local = {
+            cr.index: cr.rule.regex
+            for cr in self.rules
+            if cr.rule.line_local and cr.rule.regex and cr.rule.requires is None
+        }
+        self.locator = LineLocator(local if use_locator else {})
+        self.located = set(self.locator.ids)
 
     def candidates(
         self, data: bytes, path: str, restricted: bool, hits: set[int] | None = None
@@ -133,12 +142,22 @@ class Matcher:
         """Every match of every candidate rule, in rule order then position."""
         hits = self.index.hits(data)
         out: list[RawMatch] = []
-        for cr in self.candidates(data, path, restricted, hits):
+        cands = self.candidates(data, path, restricted, hits)
+        windows = self.locator.lines(data, {cr.index for cr in cands} & self.located)
+        for cr in cands:
             if cr.regex is None:
                 continue
             if cr.requires is not None and not cr.requires.search(data):
                 continue
-            for m in cr.regex.finditer(data):
+            if cr.index in self.located:
+                matches = (
+                    m
+                    for ls, le in windows.get(cr.index, ())
+                    for m in cr.regex.finditer(data, ls, le)
+                )
+            else:
+                matches = cr.regex.finditer(data)
+            for m in matches:
                 start, end = m.span(cr.group)
                 if start < 0 or end <= start:
                     continue

@@ -57,6 +57,8 @@ class Rule:
     # after the match so the regex can start with its literal prefix, which RE2 finds with
     # memchr at gigabytes per second (a leading character class would cost 20x that)
     head_forbidden: str = ""
+    # no match can span a newline: matches may be located line by line (see keywords.LineLocator)
+    line_local: bool = False
     # case-sensitive substrings that every match contains: a file lacking one is skipped
     literals: tuple[str, ...] = ()
     # the path examples are scanned under (matters for rules with a `path`)

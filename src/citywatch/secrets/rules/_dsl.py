@@ -70,6 +70,7 @@ def assigned(
         id=id,
         description=description,
         regex=rf"(?i:{names}){ASSIGN}({value})(?:[^0-9A-Za-z_\-+/=.]|$)",
+        line_local=True,
         keywords=tuple(keywords),
         severity=SEV[sev],
         entropy=entropy,
@@ -95,6 +96,7 @@ def raw(
     example_path: str = "example.txt",
     tail_forbidden: str = "",
     literals: tuple[str, ...] = (),
+    line_local: bool = False,
 ) -> Rule:
     """Anything else: the regex is used as written; `group` is the secret's capture group."""
     return Rule(
@@ -112,6 +114,7 @@ def raw(
         example_path=example_path,
         tail_forbidden=tail_forbidden,
         literals=literals,
+        line_local=line_local,
         tp=tuple(tp),
         fp=tuple(fp or ()),
     )

@@ -29,6 +29,7 @@ RULES = [
             "secret-key",
         ],
         "C",
+        line_local=True,
         tp=["aws_secret_access_key = {b:40}", '"SecretAccessKey": "{b:40}"'],
         fp=["aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"],
         entropy=4.0,

@@ -31,6 +31,7 @@ RULES = [
         ],
         entropy=2.8,
         generic=True,
+        line_local=True,
         validator="password",
     ),
     raw(
@@ -56,6 +57,7 @@ RULES = [
         ],
         entropy=3.7,
         generic=True,
+        line_local=True,
         validator="generic",
     ),
 ]

@@ -25,6 +25,7 @@ def _url(id: str, description: str, schemes: str, keywords: list[str], sample: s
         entropy=2.5,
         validator="password",
         literals=("://", "@"),
+        line_local=True,
     )
 
 
@@ -108,6 +109,7 @@ RULES = [
         r"jdbc:[a-z0-9]+:[^\s'\"`]{0,200}?[?;&](?i:password)=([^;&\s'\"`]{3,128})",
         ["jdbc:"],
         "H",
+        line_local=True,
         tp=["spring.datasource.url=jdbc:postgresql://db:5432/app?user=svc&password={p:16}"],
         fp=["jdbc:postgresql://db:5432/app?user=svc&password=${DB_PASS}"],
         entropy=2.5,
@@ -120,6 +122,7 @@ RULES = [
         r"([^;'\"\s]{3,128})",
         [";password=", ";pwd=", "; password=", "; pwd="],
         "H",
+        line_local=True,
         tp=['"Server=tcp:db.example.net,1433;Database=app;User ID=svc;Password={p:16};"'],
         fp=['"Server=db;Database=app;User ID=svc;Password=$(DbPassword);"'],
         entropy=2.5,
