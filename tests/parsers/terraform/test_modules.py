@@ -332,3 +332,47 @@ def test_remote_module_installed_by_terraform_init_is_followed(tf):
     )
     assert out.attrs("module.logs.aws_s3_bucket.this") == {"bucket": "installed-logs"}
     assert not any("not followed" in n for n in out.notices)
+
+
+def test_snippet_directory_redeclaring_resources_is_evaluated_file_by_file(tf):
+    out = tf(
+        {
+            "variables.tf": 'variable "env" { default = "dev" }\n',
+            "shared.tf": 'resource "aws_kms_key" "k" { enable_key_rotation = true }\n',
+            "public.tf": """
+            resource "aws_s3_bucket" "b" {
+              bucket = "public-${var.env}"
+              acl    = "public-read"
+            }
+            """,
+            "private.tf": """
+            resource "aws_s3_bucket" "b" {
+              bucket = "private-${var.env}"
+              acl    = "private"
+            }
+            """,
+        }
+    )
+    buckets = {
+        r.attributes["bucket"]: r for r in out.resources.values() if r.kind == "aws_s3_bucket"
+    }
+    # both variants are scanned, each with the shared variables, and their names stay unique
+    assert set(buckets) == {"public-dev", "private-dev"}
+    assert buckets["public-dev"].name.endswith("public.tf:aws_s3_bucket.b")
+    assert buckets["public-dev"].location.path.endswith("public.tf")
+    # resources of files that conflict with nothing are emitted once
+    assert [n for n in out.resources if n.endswith("aws_kms_key.k")] == ["aws_kms_key.k"]
+    assert any("evaluated on its own" in n for n in out.notices)
+    assert not out.errors
+
+
+def test_duplicate_within_a_called_module_is_an_error(tf):
+    out = tf(
+        {
+            "main.tf": 'module "m" { source = "./m" }\n',
+            "m/a.tf": 'resource "aws_sqs_queue" "q" { name = "a" }\n',
+            "m/b.tf": 'resource "aws_sqs_queue" "q" { name = "b" }\n',
+        }
+    )
+    assert any("duplicate resource aws_sqs_queue.q" in e.reason for e in out.errors)
+    assert out.attrs("module.m.aws_sqs_queue.q")["name"] == "a"

@@ -282,6 +282,7 @@ class ModuleInstance:
         self.type_ns: dict[str, ResourceTypeNS] = {}
         self.states: dict[tuple[str, str, str], ResourceState] = {}
         self.calls: dict[str, ModuleCall] = {}
+        self.emit_only: set[str] | None = None  # files whose resources emit() yields
         self.path_obj = {
             "module": mdef.display,
             "root": program.root_display,
@@ -580,8 +581,9 @@ class ModuleInstance:
     # ---- emission -----------------------------------------------------------------------
 
     def emit(self) -> Iterator[Resource]:
+        only = self.emit_only
         for decl in self.mdef.order:
-            if decl.kind != "resource":
+            if decl.kind != "resource" or (only is not None and decl.file not in only):
                 continue
             state = self.resource_state("managed", decl.type, decl.name)
             if state is None:
@@ -589,6 +591,8 @@ class ModuleInstance:
             for inst in self.instances(state):
                 yield self._resource(decl, state, inst)
         for name in sorted(self.mdef.modules):
+            if only is not None and self.mdef.modules[name].file not in only:
+                continue
             call = self.module_call(name)
             for _key, child in call.children:
                 yield from child.emit()

@@ -86,6 +86,35 @@ class ModuleLoader:
         self.cache[directory] = mdef
         return mdef
 
+    def report_duplicates(self, mdef: ModuleDef) -> None:
+        """Report blocks declared in two files (once), for a module Terraform would refuse."""
+        for display, line, reason, _other in mdef.cross_file_duplicates:
+            self.error(display, reason, line)
+        mdef.cross_file_duplicates = []
+
+    def split_by_file(self, mdef: ModuleDef) -> list[tuple[str, ModuleDef, set[str]]]:
+        """A directory of snippets that redeclare each other, as one module per snippet.
+
+        Files that conflict with no other file (variables.tf, shared locals) are part of
+        every unit; their resources are emitted by the first unit only. Returns
+        (label, module, files whose resources this unit emits).
+        """
+        conflicting: set[str] = set()
+        for display, _line, _reason, other in mdef.cross_file_duplicates:
+            conflicting.update((display, other))
+        shared = [(d, p) for d, p in mdef.parsed if d not in conflicting]
+        out: list[tuple[str, ModuleDef, set[str]]] = []
+        for display, parsed in mdef.parsed:
+            if display not in conflicting:
+                continue
+            unit = ModuleDef(mdef.directory, mdef.display)
+            for shared_display, shared_parsed in shared:
+                unit.add_file(shared_display, shared_parsed)
+            unit.add_file(display, parsed)  # problems were reported when the dir was loaded
+            emits = {display} | ({d for d, _ in shared} if not out else set())
+            out.append((display, unit, emits))
+        return out
+
     def _disk_entries(self, directory: Path) -> list[tuple[str, Path]]:
         try:
             names = sorted(os.listdir(directory))

@@ -56,24 +56,38 @@ class ModuleDef:
     providers: list[Decl] = field(default_factory=list)
     order: list[Decl] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    parsed: list[tuple[str, HclFile]] = field(default_factory=list)
+    # the same block declared in two different files: (file, line, reason, other file)
+    cross_file_duplicates: list[tuple[str, int, str, str]] = field(default_factory=list)
 
     def add_file(self, display: str, parsed: HclFile) -> list[tuple[int, str]]:
-        """Add a file's declarations; returns (line, reason) problems such as duplicates."""
+        """Add a file's declarations; returns (line, reason) problems within the file.
+
+        A block already declared by another file is recorded in `cross_file_duplicates`
+        instead: Terraform refuses such a directory, but it is usually a folder of
+        alternative snippets, which the parser can still evaluate file by file.
+        """
         problems: list[tuple[int, str]] = []
         self.files.append(display)
+        self.parsed.append((display, parsed))
         override = _is_override(display)
         for block in parsed.body.blocks:
             problem = self._add_block(block, display, override)
-            if problem:
-                problems.append((block.line, problem))
+            if problem is None:
+                continue
+            reason, other_file = problem
+            if other_file != display:
+                self.cross_file_duplicates.append((display, block.line, reason, other_file))
+            else:
+                problems.append((block.line, reason))
         return problems
 
-    def _add_block(self, block: Block, display: str, override: bool) -> str | None:
+    def _add_block(self, block: Block, display: str, override: bool) -> tuple[str, str] | None:
         t = block.type
         labels = block.labels
         if t in ("resource", "data"):
             if len(labels) != 2:
-                return f"{t} block needs two labels"
+                return f"{t} block needs two labels", display
             table = self.resources if t == "resource" else self.data
             by_name = table.setdefault(labels[0], {})
             existing = by_name.get(labels[1])
@@ -81,27 +95,27 @@ class ModuleDef:
                 merge_body(existing.block.body, block.body)
                 return None
             if existing is not None:
-                return f"duplicate {t} {labels[0]}.{labels[1]}"
+                return f"duplicate {t} {labels[0]}.{labels[1]}", existing.file
             decl = Decl(t, labels[0], labels[1], block, display)
             by_name[labels[1]] = decl
             self.order.append(decl)
             return None
         if t in ("variable", "module", "output"):
             if len(labels) != 1:
-                return f"{t} block needs one label"
+                return f"{t} block needs one label", display
             table2 = {"variable": self.variables, "module": self.modules, "output": self.outputs}[t]
             existing = table2.get(labels[0])
             if override and existing is not None:
                 merge_body(existing.block.body, block.body)
                 return None
             if existing is not None:
-                return f"duplicate {t} {labels[0]}"
+                return f"duplicate {t} {labels[0]}", existing.file
             table2[labels[0]] = Decl(t, "", labels[0], block, display)
             return None
         if t == "locals":
             for name, attr in block.body.attributes.items():
                 if name in self.locals and not override:
-                    return f"duplicate local value {name}"
+                    return f"duplicate local value {name}", self.locals[name].file
                 self.locals[name] = LocalDecl(name, attr, display)
             return None
         if t == "provider":

@@ -62,18 +62,30 @@ class TerraformParser:
         per_root: list[tuple[str, list[Resource]]] = []
         for directory in roots:
             mdef = modules[directory]
-            program = Program(ctx, loader, directory, mdef.display, diagnostics)
-            inputs = self._root_inputs(mdef, by_dir.get(directory, []), loader, option_vars, ctx)
-            root = ModuleInstance(program, mdef, "", inputs, 0)
-            Budget.reset()
-            emitted: list[Resource] = []
-            try:
-                emitted.extend(root.emit())
-            except RecursionError:
-                ctx.error(mdef.display, "Terraform evaluation nested too deeply; module skipped")
-            for res in emitted:
-                res.meta["root"] = mdef.display
-            per_root.append((mdef.display, emitted))
+            units: list[tuple[str, ModuleDef, set[str] | None]] = [(mdef.display, mdef, None)]
+            if mdef.cross_file_duplicates:
+                ctx.notices.append(
+                    f"{mdef.display}: {len(mdef.cross_file_duplicates)} block(s) are declared "
+                    "in more than one file, which Terraform would refuse; each file was "
+                    "evaluated on its own"
+                )
+                units = [(lbl, m, emits) for lbl, m, emits in loader.split_by_file(mdef)]
+            for label, unit, emits in units:
+                program = Program(ctx, loader, directory, unit.display, diagnostics)
+                inputs = self._root_inputs(
+                    unit, by_dir.get(directory, []), loader, option_vars, ctx
+                )
+                root = ModuleInstance(program, unit, "", inputs, 0)
+                root.emit_only = emits
+                Budget.reset()
+                emitted: list[Resource] = []
+                try:
+                    emitted.extend(root.emit())
+                except RecursionError:
+                    ctx.error(label, "Terraform evaluation nested too deeply; module skipped")
+                for res in emitted:
+                    res.meta["root"] = unit.display
+                per_root.append((label, emitted))
         for _root, emitted in qualify_colliding_addresses(per_root):
             ctx.resources.extend(emitted)
         if diagnostics.unsupported_functions:

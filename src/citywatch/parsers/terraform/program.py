@@ -191,6 +191,8 @@ class Program:
                 src_attr.line if src_attr is not None else decl.block.line,
             )
             return ModuleCall("missing", [], frozenset())
+        if mdef.cross_file_duplicates:
+            self.loader.report_duplicates(mdef)
         refs: frozenset[str] = frozenset()
         if "count" in attrs:
             value, refs = parent.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
