@@ -172,7 +172,20 @@ def test_self_calling_module_does_not_hang(tf):
             """
         }
     )
-    assert "aws_s3_bucket.b" in out.resources
+    assert list(out.resources) == ["aws_s3_bucket.b"]
+    assert any("calls itself" in e.reason and e.line == 2 for e in out.errors)
+
+
+def test_modules_calling_each_other_are_a_cycle_error(tf):
+    out = tf(
+        {
+            "main.tf": 'module "a" { source = "./a" }\n',
+            "a/main.tf": 'module "b" { source = "../b" }\nresource "aws_sqs_queue" "a" {}\n',
+            "b/main.tf": 'module "a" { source = "../a" }\nresource "aws_sqs_queue" "b" {}\n',
+        }
+    )
+    assert set(out.resources) == {"module.a.aws_sqs_queue.a", "module.a.module.b.aws_sqs_queue.b"}
+    assert any("calls itself" in e.reason for e in out.errors)
 
 
 V4_BUCKET = """

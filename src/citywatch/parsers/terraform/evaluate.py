@@ -268,9 +268,12 @@ class ModuleInstance:
         inputs: dict[str, Thunk],
         depth: int,
         call_file: str = "",
+        ancestry: frozenset[Path] = frozenset(),
     ) -> None:
         self.program = program
         self.mdef = mdef
+        # module directories on the call path to here (a module calling itself is a cycle)
+        self.ancestry = ancestry | {mdef.directory}
         self.prefix = prefix
         self.inputs = inputs
         self.depth = depth

@@ -183,6 +183,14 @@ class Program:
                 decl.block.line,
             )
             return ModuleCall("missing", [], frozenset())
+        if directory in parent.ancestry:
+            self.error(
+                decl.file,
+                f"{address}: module {source!r} calls itself (directly or through other "
+                "modules); not followed",
+                decl.block.line,
+            )
+            return ModuleCall("missing", [], frozenset())
         mdef = self.loader.load(directory)
         if mdef is None:
             self.error(
@@ -219,7 +227,12 @@ class Program:
             suffix = instance_suffix(key) if kind in ("count", "for_each") else ""
             prefix = f"{address}{suffix}."
             children.append(
-                (key, ModuleInstance(self, mdef, prefix, inputs, parent.depth + 1, decl.file))
+                (
+                    key,
+                    ModuleInstance(
+                        self, mdef, prefix, inputs, parent.depth + 1, decl.file, parent.ancestry
+                    ),
+                )
             )
         return ModuleCall(kind, children, refs)
 
