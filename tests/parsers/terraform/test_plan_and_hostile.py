@@ -287,3 +287,67 @@ def test_many_instances_with_large_dynamic_blocks_stay_bounded(tf):
     # each dynamic block is capped at 1000 elements, and the per-root budget ends the rest
     assert max(sizes) <= 1000 and sum(sizes) <= 1_000_000
     assert all(r.attributes["name"].startswith("sg-") for r in out.resources.values())
+
+
+def test_state_json_values_are_read_like_a_plan(tf):
+    state = {
+        "format_version": "1.0",
+        "terraform_version": "1.7.0",
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_db_instance.d",
+                        "mode": "managed",
+                        "type": "aws_db_instance",
+                        "name": "d",
+                        "values": {"storage_encrypted": False, "publicly_accessible": True},
+                    }
+                ]
+            }
+        },
+    }
+    out = tf({"state.json": json.dumps(state)})
+    assert out.attrs("aws_db_instance.d") == {
+        "storage_encrypted": False,
+        "publicly_accessible": True,
+    }
+
+
+def test_invalid_tf_json_and_tfvars_json_are_located_errors(tf):
+    out = tf(
+        {
+            "main.tf.json": '{"resource": {"aws_s3_bucket": {"b": {"bucket": "x",}}}}',
+            "terraform.tfvars.json": "[1, 2]",
+            "vars.tf": 'variable "v" { default = 1 }\n',
+        }
+    )
+    by_file = {e.path.rsplit("/", 1)[-1]: e for e in out.errors}
+    assert "main.tf.json" in by_file and by_file["main.tf.json"].line == 1
+    assert "terraform.tfvars.json" in by_file
+
+
+def test_tf_json_dynamic_blocks_and_depends_on(tf):
+    doc = {
+        "variable": {"ports": {"default": [22, 443]}},
+        "resource": {
+            "aws_vpc": {"v": {"cidr_block": "10.0.0.0/16"}},
+            "aws_security_group": {
+                "sg": {
+                    "vpc_id": "${aws_vpc.v.id}",
+                    "dynamic": {
+                        "ingress": {
+                            "for_each": "${var.ports}",
+                            "content": {"from_port": "${ingress.value}"},
+                        }
+                    },
+                    "depends_on": ["aws_vpc.v"],
+                }
+            },
+        },
+    }
+    out = tf({"main.tf.json": json.dumps(doc, indent=2)})
+    sg = out["aws_security_group.sg"]
+    assert sg.attributes["ingress"] == [{"from_port": 22}, {"from_port": 443}]
+    assert sg.references == ["aws_vpc.v"]
+    assert "depends_on" not in sg.attributes

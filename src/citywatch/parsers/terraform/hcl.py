@@ -122,9 +122,8 @@ def parse_template(text: str) -> Expr:
     # drop the newline the heredoc wrapper added
     if isinstance(expr, Template) and expr.parts and isinstance(expr.parts[-1], str):
         last = expr.parts[-1][:-1] if expr.parts[-1].endswith("\n") else expr.parts[-1]
+        # a template that is exactly "${expr}" yields expr's value itself, as in HCL
         parts = expr.parts[:-1] + ([last] if last else [])
-        if len(parts) == 1 and not isinstance(parts[0], str):
-            parts = parts + [""]
         return Template(expr.line, parts or [""])
     return expr
 

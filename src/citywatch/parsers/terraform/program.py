@@ -332,6 +332,8 @@ class FileAccess:
             raise EvalError(f"templatefile: {exc}") from None
         scope = Scope(_TemplateScope(self), dict(variables), None)
         result = expr.ev(scope)
+        if result is not UNKNOWN and not isinstance(result, str):
+            result = to_str(result)
         if isinstance(result, str) and len(result) > MAX_FILE_FUNCTION_BYTES:
             raise EvalError("templatefile: result larger than 1 MiB")
         return result

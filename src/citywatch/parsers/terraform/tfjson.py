@@ -66,17 +66,15 @@ class _Lines:
 
 def parse_tf_json(text: str) -> HclFile:
     errors: list[tuple[int, str]] = []
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return HclFile(Body(), [(1, "invalid JSON: nested too deeply")])
+    except ValueError as exc:
+        return HclFile(Body(), [(getattr(exc, "lineno", 1), f"invalid JSON: {exc}")])
+    # JSON is valid YAML: the YAML loader supplies the line of every key
     loaded = load_documents(text)
-    if loaded.errors or not loaded.docs:
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            line = getattr(exc, "lineno", None) or (loaded.errors[0].line if loaded.errors else 1)
-            return HclFile(Body(), [(line or 1, f"invalid JSON: {exc}")])
-        line_map: dict[str, int] = {}
-    else:
-        data = loaded.docs[0].data
-        line_map = loaded.docs[0].line_map
+    line_map: dict[str, int] = loaded.docs[0].line_map if loaded.docs else {}
     if not isinstance(data, dict):
         return HclFile(Body(), [(1, "a .tf.json file must hold a JSON object")])
     lines = _Lines(line_map)
