@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from citywatch.model import Finding, Location, Resource, ScanError
 from citywatch.policy.base import EvalContext, Policy, Violation
 from citywatch.policy.errors import PolicyEvalError
-from citywatch.policy.inputs import InputCache
+from citywatch.policy.inputs import InputCache, plain
 from citywatch.policy.k8smatch import Inventory
 from citywatch.policy.loader import PolicySet
 from citywatch.selection import selected
@@ -36,8 +36,6 @@ def context_for(resources: Iterable[Resource]) -> EvalContext:
         for r in resources
         if r.framework == "kubernetes" and isinstance(r.attributes, dict)
     ]
-    from citywatch.policy.inputs import plain
-
     return EvalContext(inventory=Inventory.of(plain(objects)), inputs=InputCache())
 
 

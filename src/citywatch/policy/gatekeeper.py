@@ -28,6 +28,7 @@ from citywatch.policy.gatekeeper_cel import (
     compile_cel_source,
     find_cel_source,
 )
+from citywatch.policy.inputs import plain
 from citywatch.policy.k8smatch import (
     Inventory,
     group_version,
@@ -366,8 +367,6 @@ class ConstraintPolicy:
         return [v if isinstance(v, dict) else {"msg": str(v)} for v in value]
 
     def evaluate(self, resource: Resource, ctx: EvalContext) -> list[Violation]:
-        from citywatch.policy.inputs import plain
-
         obj = plain(resource.attributes)
         out = []
         for item in self.violations(obj):
