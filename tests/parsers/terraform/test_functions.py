@@ -227,7 +227,7 @@ def test_cidrsubnet_stays_inside_its_parent(prefix: int, newbits: int, data: st.
     )
 )
 def test_jsonencode_jsondecode_round_trip(value: Any) -> None:
-    from citywatch.parsers.terraform.functions import f_jsondecode, f_jsonencode
+    from citywatch.parsers.terraform.fn_text import f_jsondecode, f_jsonencode
 
     assert f_jsondecode(f_jsonencode(value)) == value
 

@@ -10,7 +10,6 @@ still connects a resource to the bucket it protects.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from citywatch.model import UNKNOWN, Location, Resource
 from citywatch.parsers.terraform.expressions import (
     Budget,
-    Call,
     Expr,
     ObjectExpr,
     Scope,
@@ -29,18 +27,23 @@ from citywatch.parsers.terraform.expressions import (
 )
 from citywatch.parsers.terraform.functions import call_function, is_supported
 from citywatch.parsers.terraform.hcl import Block, Body, literal_value
-from citywatch.parsers.terraform.modules import Decl, ModuleDef, classify_source
+from citywatch.parsers.terraform.modules import Decl, ModuleDef
+from citywatch.parsers.terraform.namespaces import (
+    DataNS,
+    LocalNS,
+    ModuleCall,
+    ModuleCallNS,
+    ResourceTypeNS,
+    VarNS,
+    instance_suffix,
+)
 from citywatch.parsers.terraform.policydoc import render_policy_document
+from citywatch.parsers.terraform.typeconv import convert_type
 from citywatch.parsers.terraform.values import (
     EvalError,
     Lazy,
     ResObj,
-    has_unknown,
     materialize,
-    to_bool,
-    to_number,
-    to_set,
-    to_str,
 )
 
 if TYPE_CHECKING:
@@ -56,14 +59,6 @@ META_BLOCKS = frozenset(["lifecycle", "provisioner", "connection"])
 MODULE_META = frozenset(["source", "version", "count", "for_each", "providers", "depends_on"])
 
 Thunk = Callable[[], tuple[Any, frozenset[str]]]
-
-
-def instance_suffix(key: Any) -> str:
-    if key is None or key is UNKNOWN:
-        return ""
-    if isinstance(key, int) and not isinstance(key, bool):
-        return f"[{key}]"
-    return f"[{json.dumps(str(key))}]"
 
 
 @dataclass(slots=True)
@@ -86,175 +81,6 @@ class ResourceState:
     instances: list[Instance] | None = None
     busy: bool = False
     kind: str = "single"  # single | count | for_each | unknown
-
-
-class VarNS(Lazy):
-    def __init__(self, mod: ModuleInstance) -> None:
-        self.mod = mod
-        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
-
-    def keys(self) -> list[str]:
-        return sorted(self.mod.mdef.variables)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        hit = self.memo.get(key)
-        if hit is None:
-            hit = self.mod.program.guarded(lambda: self.mod.variable_value(key))
-            self.memo[key] = hit
-        if scope.refs is not None and hit[1]:
-            scope.refs.update(hit[1])
-        return hit[0]
-
-
-class LocalNS(Lazy):
-    def __init__(self, mod: ModuleInstance) -> None:
-        self.mod = mod
-        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
-        self.busy: set[str] = set()
-
-    def keys(self) -> list[str]:
-        return sorted(self.mod.mdef.locals)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        hit = self.memo.get(key)
-        if hit is None:
-            decl = self.mod.mdef.locals.get(key)
-            if decl is None:
-                raise EvalError(f"undeclared local value {key!r}")
-            if key in self.busy:
-                self.mod.program.error(
-                    decl.file,
-                    f"local.{key} refers to itself (cycle); treated as unknown",
-                    decl.attr.line,
-                )
-                return UNKNOWN
-            self.busy.add(key)
-            try:
-                hit = self.mod.program.guarded(
-                    lambda: self.mod.evaluate(decl.attr.expr, decl.file, decl.attr.line)
-                )
-            finally:
-                self.busy.discard(key)
-            self.memo[key] = hit
-        if scope.refs is not None and hit[1]:
-            scope.refs.update(hit[1])
-        return hit[0]
-
-
-class OutputNS(Lazy):
-    """A module instance's outputs, as seen from its caller (`module.x.name`)."""
-
-    def __init__(self, mod: ModuleInstance) -> None:
-        self.mod = mod
-        self.memo: dict[str, tuple[Any, frozenset[str]]] = {}
-
-    def keys(self) -> list[str]:
-        return sorted(self.mod.mdef.outputs)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        hit = self.memo.get(key)
-        if hit is None:
-            decl = self.mod.mdef.outputs.get(key)
-            if decl is None:
-                raise EvalError(f"module has no output {key!r}")
-            attr = decl.block.body.attributes.get("value")
-            if attr is None:
-                hit = (None, frozenset())
-            else:
-                hit = self.mod.program.guarded(
-                    lambda: self.mod.evaluate(attr.expr, decl.file, attr.line)
-                )
-            self.memo[key] = hit
-        if scope.refs is not None and hit[1]:
-            scope.refs.update(hit[1])
-        return hit[0]
-
-
-class ModuleCallNS(Lazy):
-    def __init__(self, mod: ModuleInstance) -> None:
-        self.mod = mod
-
-    def keys(self) -> list[str]:
-        return sorted(self.mod.mdef.modules)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        if key not in self.mod.mdef.modules:
-            raise EvalError(f"no module call named {key!r}")
-        call = self.mod.module_call(key)
-        if scope.refs is not None and call.refs:
-            scope.refs.update(call.refs)
-        return call.value()
-
-
-class ResourceTypeNS(Lazy):
-    """`aws_s3_bucket` (or `data.aws_iam_policy_document`): instances by name."""
-
-    def __init__(self, mod: ModuleInstance, rtype: str, mode: str) -> None:
-        self.mod = mod
-        self.rtype = rtype
-        self.mode = mode
-
-    def _table(self) -> dict[str, Decl]:
-        table = self.mod.mdef.resources if self.mode == "managed" else self.mod.mdef.data
-        return table.get(self.rtype, {})
-
-    def keys(self) -> list[str]:
-        return sorted(self._table())
-
-    def base_address(self, name: str) -> str:
-        mid = "" if self.mode == "managed" else "data."
-        return f"{self.mod.prefix}{mid}{self.rtype}.{name}"
-
-    def instance_address(self, name: str, key: Any) -> str | None:
-        if self.mode != "managed" or key is UNKNOWN or isinstance(key, (list, dict)):
-            return None
-        state = self.mod.resource_state(self.mode, self.rtype, name)
-        if state is None or not state.keyed:
-            return None
-        return self.base_address(name) + instance_suffix(key)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        decl = self._table().get(key)
-        if decl is None:
-            what = "resource" if self.mode == "managed" else "data source"
-            raise EvalError(f"no {what} {self.rtype}.{key}")
-        if self.mode == "managed":
-            scope.note_ref(self.base_address(key))
-        return self.mod.resource_value(self.mode, self.rtype, key)
-
-
-class DataNS(Lazy):
-    def __init__(self, mod: ModuleInstance) -> None:
-        self.mod = mod
-        self.types: dict[str, ResourceTypeNS] = {}
-
-    def keys(self) -> list[str]:
-        return sorted(self.mod.mdef.data)
-
-    def get(self, key: str, scope: Scope) -> Any:
-        ns = self.types.get(key)
-        if ns is None:
-            ns = ResourceTypeNS(self.mod, key, "data")
-            self.types[key] = ns
-        return ns
-
-
-@dataclass(slots=True)
-class ModuleCall:
-    """One `module "x" {}` block in one module instance, expanded into child instances."""
-
-    kind: str  # single | count | for_each | unknown | missing
-    children: list[tuple[Any, ModuleInstance]]
-    refs: frozenset[str]
-
-    def value(self) -> Any:
-        if self.kind in ("missing", "unknown"):
-            return UNKNOWN
-        if self.kind == "single":
-            return OutputNS(self.children[0][1])
-        if self.kind == "count":
-            return [OutputNS(child) for _key, child in self.children]
-        return {str(key): OutputNS(child) for key, child in self.children}
 
 
 class ModuleInstance:
@@ -658,65 +484,3 @@ def _literal_lines(expr: Expr, path: str, line_map: dict[str, int], depth: int =
             sub = f"{path}.{i}"
             line_map.setdefault(sub, item.line)
             _literal_lines(item, sub, line_map, depth + 1)
-
-
-# ---- type constraints ---------------------------------------------------------------------
-
-
-def convert_type(value: Any, type_expr: Expr, mod: ModuleInstance, depth: int = 0) -> Any:
-    """Apply a variable's type constraint: primitive conversions and optional() defaults."""
-    if value is None or value is UNKNOWN or depth > 20:
-        return value
-    try:
-        return _convert(value, type_expr, mod, depth)
-    except EvalError:
-        return value
-
-
-def _convert(value: Any, t: Expr, mod: ModuleInstance, depth: int) -> Any:
-    if value is None or value is UNKNOWN:
-        return value
-    if isinstance(t, Traversal) and not t.steps:
-        if t.root == "string" and not isinstance(value, (list, dict)):
-            return to_str(value)
-        if t.root == "number" and isinstance(value, str):
-            return to_number(value)
-        if t.root == "bool" and isinstance(value, str):
-            return to_bool(value)
-        return value
-    if not isinstance(t, Call) or not t.args:
-        return value
-    inner = t.args[0]
-    if t.name in ("list", "set") and isinstance(value, list):
-        items = [_convert(v, inner, mod, depth + 1) for v in value]
-        return to_set(items) if t.name == "set" and not has_unknown(items) else items
-    if t.name == "map" and isinstance(value, dict):
-        return {k: _convert(v, inner, mod, depth + 1) for k, v in value.items()}
-    if t.name == "tuple" and isinstance(value, list) and isinstance(inner, TupleExpr):
-        return [
-            _convert(v, inner.items[i], mod, depth + 1) if i < len(inner.items) else v
-            for i, v in enumerate(value)
-        ]
-    if t.name == "object" and isinstance(value, dict) and isinstance(inner, ObjectExpr):
-        out = dict(value)
-        for key_expr, attr_type in inner.items:
-            key = literal_value(key_expr)
-            if not isinstance(key, str):
-                continue
-            if isinstance(attr_type, Call) and attr_type.name == "optional" and attr_type.args:
-                if out.get(key) is None:
-                    if len(attr_type.args) > 1:
-                        default, _ = mod.evaluate(attr_type.args[1], mod.mdef.display, t.line)
-                        out[key] = _convert(default, attr_type.args[0], mod, depth + 1)
-                    else:
-                        out[key] = None
-                    continue
-                attr_type = attr_type.args[0]
-            if key in out:
-                out[key] = _convert(out[key], attr_type, mod, depth + 1)
-        return out
-    return value
-
-
-def module_dir(parent: Path, source: str) -> Path:
-    return (parent / source).resolve() if classify_source(source) == "local" else parent

@@ -19,15 +19,14 @@ from citywatch.parsers.terraform.evaluate import (
     MAX_LAZY_DEPTH,
     MAX_MODULE_DEPTH,
     MODULE_META,
-    ModuleCall,
     ModuleInstance,
     Thunk,
-    instance_suffix,
 )
 from citywatch.parsers.terraform.expressions import Expr, Scope
 from citywatch.parsers.terraform.functions import call_function
 from citywatch.parsers.terraform.hcl import HclSyntaxError, literal_value, parse_template
 from citywatch.parsers.terraform.modules import Decl, classify_source
+from citywatch.parsers.terraform.namespaces import ModuleCall, instance_suffix
 from citywatch.parsers.terraform.values import EvalError, has_unknown, to_number, to_str
 
 if TYPE_CHECKING:
