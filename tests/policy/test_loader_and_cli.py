@@ -60,8 +60,23 @@ def test_data_files_mount_at_their_directory(tmp_path: Path) -> None:
         tmp_path / "p",
         {"main.rego": POLICY, "allowed/data.yaml": "namespaces: [dev]\n"},
     )
-    policy_set = load_policies([root])
+    policy_set = load_policies([root], builtin_checks=False)
     assert policy_set.data == {"allowed": {"namespaces": ["dev"]}}
+
+
+def test_builtin_checks_are_data_for_policies(tmp_path: Path) -> None:
+    from citywatch.checks import load_all
+
+    some_id = sorted(load_all().checks)[0]
+    policy = (
+        "package main\nimport rego.v1\n"
+        f'deny contains c.severity if {{ c := data.citywatch.checks["{some_id}"] }}\n'
+    )
+    policy_set = load_policies([write(tmp_path, {"p.rego": policy})])
+    from citywatch.policy.base import EvalContext
+
+    (decision,) = [p.decision({}, EvalContext()) for p in policy_set.policies]
+    assert decision["deny"] == [str(load_all().checks[some_id].severity)]
 
 
 def test_bad_inputs_are_located_errors(tmp_path: Path) -> None:

@@ -210,13 +210,36 @@ def _collect(out: _Collected, path: Path, max_bytes: int) -> None:
             out.errors.append(PolicyLoadError(display, f"cannot read: {exc}"))
 
 
+def builtin_checks_data() -> dict[str, Any]:
+    """`data.citywatch.checks[id]`: metadata of every built-in check, so a policy can reuse
+    their titles, severities and compliance mappings."""
+    from citywatch.checks import load_all
+
+    return {"citywatch": {"checks": {c.id: c.to_dict() for c in load_all().checks.values()}}}
+
+
 def load_policies(
-    paths: list[Path], namespaces: list[str] | None = None, max_bytes: int = MAX_FILE_BYTES
+    paths: list[Path],
+    namespaces: list[str] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+    builtin_checks: bool = True,
 ) -> PolicySet:
     """Load and compile every policy under `paths`; errors are collected, never raised."""
     out = _Collected()
     for path in paths:
         _collect(out, Path(path), max_bytes)
+    if builtin_checks and out.modules:
+        if "citywatch" in out.data:
+            out.errors.append(
+                PolicyLoadError(str(paths[0]), "data.citywatch is reserved for built-in checks")
+            )
+        else:
+            try:
+                out.data.update(builtin_checks_data())
+            except Exception as exc:  # a broken check module must not disable all policies
+                out.errors.append(
+                    PolicyLoadError("<built-in checks>", f"not available as data: {exc}")
+                )
     result = PolicySet(
         errors=list(out.errors),
         cel_tests=out.cel_tests,
