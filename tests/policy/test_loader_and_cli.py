@@ -179,3 +179,16 @@ def test_policy_eval_prints_raw_decisions(
     )
     out = json.loads(capsys.readouterr().out)
     assert out["decisions"]["query"][0]["expressions"][0]["value"] == ["prod"]
+
+
+def test_hostile_policy_files_fail_fast_with_a_location(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [*{chr(96 + i)}, *{chr(96 + i)}, *{chr(96 + i)}]\n"
+    bomb += "kind: CELPolicy\n"
+    write(tmp_path, {"bomb.yaml": bomb, "deep.yaml": "x: " + "[" * 500 + "]" * 500 + "\n"})
+    (tmp_path / "big.rego").write_text("package big\n" + "# pad\n" * 200_000)
+    policy_set = load_policies([tmp_path], max_bytes=100_000)
+    reasons = {Path(e.path).name: e.reason for e in policy_set.errors}
+    assert set(reasons) == {"bomb.yaml", "deep.yaml", "big.rego"}
+    assert "larger than 100000 bytes" in reasons["big.rego"]

@@ -135,9 +135,10 @@ def _add_file(
             raise PolicyLoadError(display, "not a policy file (.rego, .yaml, .yml, .json, bundle)")
         return
     loaded = load_documents(_decode(raw, display))
-    for err in loaded.errors:
-        if explicit:
-            raise PolicyLoadError(display, err.reason, err.line)
+    if loaded.errors:
+        # a broken YAML file among policies may be a broken policy: never skip it silently
+        err = loaded.errors[0]
+        raise PolicyLoadError(display, f"invalid YAML: {err.reason}", err.line)
     found = 0
     for doc in loaded.docs:
         data = doc.data
