@@ -389,3 +389,34 @@ def test_duplicate_within_a_called_module_is_an_error(tf):
     )
     assert any("duplicate resource aws_sqs_queue.q" in e.reason for e in out.errors)
     assert out.attrs("module.m.aws_sqs_queue.q")["name"] == "a"
+
+
+def test_module_instances_as_a_for_each_collection(tf):
+    out = tf(
+        {
+            **BUCKET_MODULE,
+            "main.tf": """
+            module "buckets" {
+              source   = "./modules/bucket"
+              for_each = toset(["a", "b"])
+              name     = "acme-${each.key}"
+            }
+            resource "aws_s3_bucket_public_access_block" "all" {
+              for_each          = module.buckets
+              bucket            = each.value.name
+              block_public_acls = true
+            }
+            resource "aws_ssm_parameter" "all" {
+              name  = "buckets"
+              value = module.buckets
+            }
+            """,
+        }
+    )
+    pab = out['aws_s3_bucket_public_access_block.all["b"]']
+    assert pab.attributes["bucket"] == "acme-b"
+    assert pab.references == ['module.buckets["b"].aws_s3_bucket.this']
+    value = out.attrs("aws_ssm_parameter.all")["value"]
+    # module outputs used as a value become plain data, never an internal lazy object
+    assert isinstance(value, dict) and set(value) == {"a", "b"}
+    assert value["a"]["name"] == "acme-a" and value["a"]["id"] is UNKNOWN

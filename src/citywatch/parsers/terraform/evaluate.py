@@ -211,15 +211,15 @@ class ModuleInstance:
         attrs = decl.block.body.attributes
         what = f"{self.prefix}{'data.' if state.mode == 'data' else ''}{decl.type}.{decl.name}"
         if "count" in attrs:
-            value, refs = self.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
-            state.meta_refs |= refs
+            value, _refs = self.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
             state.kind, state.keys = self.program.count_keys(
                 value, what, decl.file, attrs["count"].line
             )
         elif "for_each" in attrs:
             fe = attrs["for_each"]
-            value, refs = self.evaluate(fe.expr, decl.file, fe.line)
-            state.meta_refs |= refs
+            # not recorded as references: `for_each = aws_s3_bucket.b` reads every bucket, but
+            # each instance is connected only to what its own expressions (each.value.id) read
+            value, _refs = self.evaluate(fe.expr, decl.file, fe.line)
             state.kind, state.keys = self.program.for_each_keys(value, what, decl.file, fe.line)
         else:
             state.kind, state.keys = "single", [(None, None)]

@@ -260,7 +260,7 @@ class Traversal(Expr):
                     i = 2
         for step in steps[i:] if i else steps:
             cur = step.apply(cur, s)
-        if isinstance(cur, (Lazy, list)):
+        if isinstance(cur, (Lazy, list, dict)):
             cur = materialize(cur, s)
         return cur
 

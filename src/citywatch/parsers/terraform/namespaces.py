@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from citywatch.model import UNKNOWN
 from citywatch.parsers.terraform.expressions import Scope
 from citywatch.parsers.terraform.modules import Decl
-from citywatch.parsers.terraform.values import EvalError, Lazy
+from citywatch.parsers.terraform.values import EvalError, Lazy, ResObj, materialize
 
 if TYPE_CHECKING:
     from citywatch.parsers.terraform.evaluate import ModuleInstance
@@ -109,6 +109,21 @@ class OutputNS(Lazy):
         if scope.refs is not None and hit[1]:
             scope.refs.update(hit[1])
         return hit[0]
+
+    def materialized(self, scope: Scope, depth: int) -> Any:
+        """All outputs as an object that remembers the resources behind them.
+
+        `for_each = module.buckets` then `each.value.id`: reading the object's attributes
+        connects the reader to that module instance's resources, not to every instance's.
+        """
+        out = ResObj()
+        own: set[str] = set()
+        for key in self.keys():
+            out[key] = materialize(self.get(key, scope.with_refs(own)), scope, depth + 1)
+        if scope.refs is not None:
+            scope.refs.update(own)
+        out.addresses = tuple(sorted(own))
+        return out
 
 
 class ModuleCallNS(Lazy):

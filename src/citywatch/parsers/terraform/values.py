@@ -42,6 +42,10 @@ class Lazy:
     def keys(self) -> list[str]:
         raise NotImplementedError
 
+    def materialized(self, scope: Scope, depth: int) -> Any:
+        """The whole namespace as plain data (when it is used as a value)."""
+        return {k: materialize(self.get(k, scope), scope, depth + 1) for k in self.keys()}
+
 
 def has_unknown(value: Any, depth: int = 0) -> bool:
     """True if the value is, or contains, UNKNOWN."""
@@ -151,7 +155,7 @@ def equal(a: Any, b: Any) -> bool:
 def materialize(value: Any, scope: Scope, depth: int = 0) -> Any:
     """Turn any Lazy namespace left in a value into a plain dict."""
     if isinstance(value, Lazy):
-        return {k: materialize(value.get(k, scope), scope, depth + 1) for k in value.keys()}  # noqa: SIM118
+        return value.materialized(scope, depth)
     if depth > 8:
         return value
     if isinstance(value, list):
