@@ -295,3 +295,23 @@ def test_negated_call_with_undefined_argument_is_undefined_like_opa() -> None:
     assert engine.evaluate("data.a.r") is True  # plain comparisons are not rewritten
     assert hoist_negated_call_args("  not f(x) with input as y") == "  not f(x) with input as y"
     assert hoist_negated_call_args("  not f(a[_])") == "  not f(a[_])"
+
+
+def test_policies_inside_the_scanned_tree_are_not_judged_by_themselves(tmp_path: Path) -> None:
+    from citywatch.options import ScanOptions
+    from citywatch.pipeline import run_scan
+    from tests.policy.helpers import write
+
+    write(
+        tmp_path,
+        {
+            "k8s/pod.yaml": POD,
+            "policy/latest.rego": V1,
+            "policy/samples/pod.yaml": POD.replace("name: web", "name: sample"),
+        },
+    )
+    result = run_scan(
+        ScanOptions(targets=[tmp_path], scanners=("misconfig",), policies=[tmp_path / "policy"])
+    )
+    assert [f.resource for f in policy_findings(result)] == ["Pod/web"]
+    assert any("read from the --policy paths" in n for n in result.notices)
