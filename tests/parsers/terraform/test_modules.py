@@ -251,6 +251,11 @@ def test_companion_resources_connect_per_instance_with_for_each(tf):
               bucket            = each.value.id
               block_public_acls = true
             }
+            resource "aws_s3_bucket_logging" "by_key" {
+              for_each      = aws_s3_bucket.b
+              bucket        = each.key
+              target_bucket = "logs"
+            }
             resource "aws_s3_bucket_versioning" "x_only" {
               bucket = aws_s3_bucket.b["x"].id
               versioning_configuration { status = "Enabled" }
@@ -271,6 +276,10 @@ def test_companion_resources_connect_per_instance_with_for_each(tf):
         "aws_s3_bucket_versioning.x_only"
     ]
     assert ctx.referencing(y, "aws_s3_bucket_versioning") == []
+    # iterating over the buckets connects each instance to its own bucket, even via each.key
+    assert [r.name for r in ctx.referencing(y, "aws_s3_bucket_logging")] == [
+        'aws_s3_bucket_logging.by_key["y"]'
+    ]
     assert "aws_s3_bucket.b" in out["aws_s3_bucket_versioning.x_only"].references
 
 

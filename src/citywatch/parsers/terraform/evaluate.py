@@ -269,6 +269,9 @@ class ModuleInstance:
             names["count"] = {"index": UNKNOWN}
             names["each"] = {"key": UNKNOWN, "value": UNKNOWN}
         refs: set[str] = set(state.meta_refs)
+        if isinstance(each_value, ResObj) and each_value.addresses:
+            # one instance per resource (`for_each = aws_s3_bucket.b`): it belongs to that one
+            refs.update(each_value.addresses)
         scope = Scope(self, names, refs)
         line_map: dict[str, int] = {}
         attrs = ResObj(self.eval_body(decl.block.body, scope, "", line_map, decl.file, top=True))
