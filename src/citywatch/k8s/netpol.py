@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citywatch.k8s.selectors import Selector, labels_of
+from citywatch.k8s.selectors import as_list as _as_list
 from citywatch.model import Resource
 from citywatch.parsers.kubernetes import POD_SPEC_PATHS, pod_spec
 
@@ -155,7 +156,7 @@ def _parse_peers(raw: Any, problems: list[str], where: str) -> list[Peer] | None
             if cidr is None:
                 problems.append(f"{where}: invalid ipBlock cidr {ip.get('cidr')!r}")
                 continue
-            excepts = tuple(n for n in (_net(e) for e in ip.get("except") or []) if n)
+            excepts = tuple(n for n in (_net(e) for e in _as_list(ip.get("except"))) if n)
             out.append(Peer(None, None, cidr, excepts))
             continue
         ps = peer.get("podSelector")
@@ -203,10 +204,18 @@ def parse_policy(obj: dict[str, Any], res: Resource | None, problems: list[str])
         for r in egress_raw
         if isinstance(r, dict)
     ]
+    pod_selector = Selector(spec.get("podSelector") or {})
+    selectors = [pod_selector]
+    for rule in ingress + egress:
+        for peer in rule.peers or []:
+            selectors += [s for s in (peer.pod_selector, peer.namespace_selector) if s is not None]
+    for sel in selectors:
+        if sel.error:
+            problems.append(f"{where}: {sel.error} (selects nothing)")
     return Policy(
         ns,
         name,
-        Selector(spec.get("podSelector") or {}),
+        pod_selector,
         ingress_type,
         egress_type,
         ingress,
@@ -218,10 +227,10 @@ def parse_policy(obj: dict[str, Any], res: Resource | None, problems: list[str])
 def _named_ports(spec: dict[str, Any]) -> dict[str, list[tuple[int, str]]]:
     out: dict[str, list[tuple[int, str]]] = {}
     for key in ("initContainers", "containers"):
-        for c in spec.get(key) or []:
+        for c in _as_list(spec.get(key)):
             if not isinstance(c, dict):
                 continue
-            for p in c.get("ports") or []:
+            for p in _as_list(c.get("ports")):
                 if (
                     isinstance(p, dict)
                     and p.get("name")
@@ -247,6 +256,7 @@ class Cluster:
     pods: list[Pod] = field(default_factory=list)
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
     declared_namespaces: set[str] = field(default_factory=set)
+    namespace_resources: dict[str, Resource] = field(default_factory=dict)
     policies: list[Policy] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ns_mask: dict[str, int] = field(default_factory=dict)
@@ -269,6 +279,7 @@ class Cluster:
                 if name:
                     c.namespaces[name] = {**labels_of(obj), NS_NAME_LABEL: name}
                     c.declared_namespaces.add(name)
+                    c.namespace_resources[name] = res
             elif res.kind == "NetworkPolicy":
                 raw_policies.append((obj, res))
             elif res.kind in POD_SPEC_PATHS and res.kind != "PodTemplate":

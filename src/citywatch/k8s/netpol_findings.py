@@ -124,6 +124,8 @@ def netpol_findings(cluster: Cluster) -> list[Finding]:
 
 
 def _namespace_location(cluster: Cluster, ns: str) -> Location:
+    if ns in cluster.namespace_resources:
+        return cluster.namespace_resources[ns].location
     for pol in cluster.policies:
         if pol.namespace == ns and pol.resource is not None:
             return pol.resource.location

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citywatch.k8s.selectors import Selector, labels_of
+from citywatch.k8s.selectors import as_list as _as_list
 from citywatch.model import Resource
 
 RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
@@ -295,7 +296,7 @@ class RBACGraph:
             selectors = None
             if kind == "ClusterRole" and isinstance(agg, dict):
                 selectors = [
-                    Selector(s) for s in agg.get("clusterRoleSelectors") or [] if s is not None
+                    Selector(s) for s in _as_list(agg.get("clusterRoleSelectors")) if s is not None
                 ]
             rules_raw = obj.get("rules")
             rules = [Rule.parse(r) for r in rules_raw] if isinstance(rules_raw, list) else []
@@ -306,7 +307,7 @@ class RBACGraph:
             ref = obj.get("roleRef") if isinstance(obj.get("roleRef"), dict) else {}
             assert isinstance(ref, dict)
             subjects = []
-            for s in obj.get("subjects") or []:
+            for s in _as_list(obj.get("subjects")):
                 if isinstance(s, dict):
                     subjects.append(
                         Subject(

@@ -94,6 +94,11 @@ class Selector:
         return ",".join(parts) or "<all>"
 
 
+def as_list(value: Any) -> list[Any]:
+    """The value if it is a list, else nothing (manifests may hold any shape)."""
+    return value if isinstance(value, list) else []
+
+
 def labels_of(obj: Any) -> dict[str, str]:
     """metadata.labels as str->str (bad shapes give no labels)."""
     if not isinstance(obj, dict):
