@@ -117,7 +117,7 @@ def test_policy_test_failures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixtu
         {
             "p.rego": "package p\nimport rego.v1\nallow if input.ok\n"
             'test_ok if allow with input as {"ok": true}\n'
-            'test_wrong if allow with input as {"ok": false}\n'
+            'test_wrong if {\n  print("checking", 42)\n  allow with input as {"ok": false}\n}\n'
             'test_error if { x := to_number("nope"); x > 1 }\n'
             "todo_test_later if false\n",
             "cel.yaml": "kind: CELPolicy\nid: C1\nexpression: object.a == 1\n"
@@ -130,7 +130,11 @@ def test_policy_test_failures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out.splitlines()
     assert code == 1
     assert "PASS data.p.test_ok" in out
-    assert any(line.startswith("FAIL data.p.test_wrong: result undefined") for line in out)
+    assert any(
+        line.startswith("FAIL data.p.test_wrong: result undefined; printed: ")
+        and "checking 42" in line
+        for line in out
+    )
     assert any(line.startswith("FAIL data.p.test_error: error:") for line in out)
     assert any(line.startswith("SKIP data.p.todo_test_later") for line in out)
     assert "PASS cel C1/one" in out

@@ -35,6 +35,8 @@ class RegoEngine:
 
     def __init__(self) -> None:
         self._engine = regorus.Engine()
+        # print() output is kept, not written to stderr: `policy test` shows it for failures
+        self._engine.set_gather_prints(True)
         self._modules: dict[str, RegoModule] = {}
         self._input_key: object = None
 
@@ -71,7 +73,12 @@ class RegoEngine:
 
     def set_input_json(self, text: str) -> None:
         self._input_key = None
+        self.take_prints()
         self._engine.set_input_json(text)
+
+    def take_prints(self) -> list[str]:
+        """Lines printed by policies since the last call (so they never pile up)."""
+        return [str(p) for p in self._engine.take_prints()]
 
     def set_input_keyed(self, key: object, text: str) -> None:
         """Set the input unless the same document (by key) is already set: many packages
@@ -79,6 +86,7 @@ class RegoEngine:
         is most of the per-evaluation cost."""
         if key is not None and key == self._input_key:
             return
+        self.take_prints()
         self._engine.set_input_json(text)
         self._input_key = key
 

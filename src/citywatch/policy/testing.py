@@ -97,14 +97,20 @@ def rego_tests(policy_set: PolicySet) -> list[TestResult]:
                 engine.set_input_json("null")
                 value = engine.evaluate(name, module)
             except PolicyError as exc:
-                out.append(TestResult(name, FAIL, f"error: {exc.reason}", where))
+                out.append(TestResult(name, FAIL, f"error: {exc.reason}{_prints(engine)}", where))
                 continue
             if value is True:
+                engine.take_prints()
                 out.append(TestResult(name, PASS, "", where))
             else:
                 shown = "undefined" if value is not False and value is not None else str(value)
-                out.append(TestResult(name, FAIL, f"result {shown}", where))
+                out.append(TestResult(name, FAIL, f"result {shown}{_prints(engine)}", where))
     return out
+
+
+def _prints(engine: RegoEngine) -> str:
+    lines = engine.take_prints()
+    return f"; printed: {' | '.join(lines)}" if lines else ""
 
 
 def _target(policy_set: PolicySet, name: str) -> CelPolicy | BoundAdmissionPolicy | None:
