@@ -274,11 +274,36 @@ spec:
     assert m["other"]["default"] is False
     assert m["myproject"]["default"] is False
     assert m["default"]["other"] is True  # egress is open and other is not isolated
-    # the matrix agrees with pair-wise answers
-    reach = c.reach()
-    for a in c.pods:
-        for b in c.pods:
-            assert bool(reach[a.index] >> b.index & 1) == c.connection(a, b).allowed
+    assert_matrix_agrees(c)
+
+
+def assert_matrix_agrees(c: Cluster) -> None:
+    """The bitset matrix gives the same answer as the pair-wise evaluation, port by port."""
+    for port, protocol in ((None, "TCP"), (6379, "TCP"), (80, "TCP"), (53, "UDP")):
+        reach = c.reach(port, protocol)
+        for a in c.pods:
+            for b in c.pods:
+                expected = c.connection(a, b, port, protocol).allowed
+                assert bool(reach[a.index] >> b.index & 1) == expected, (a.key, b.key, port)
+
+
+@pytest.mark.parametrize(
+    "policies",
+    [DOCS_EXAMPLE, BOTH_SELECTORS_ONE_PEER, TWO_PEERS, ""],
+)
+def test_matrix_agrees_with_pairwise_answers(policies: str) -> None:
+    named = """
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: by-name, namespace: alice-ns}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{ports: [{port: redis}, {port: 53, protocol: UDP}]}]
+  egress: [{to: [{namespaceSelector: {}}], ports: [{port: redis}]}]
+"""
+    assert_matrix_agrees(cluster(policies + named))
 
 
 def test_findings_name_missing_default_deny_and_open_pods() -> None:

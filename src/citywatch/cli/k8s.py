@@ -387,8 +387,11 @@ def run_netpol(args: argparse.Namespace) -> int:
             )
         return 0
     if args.matrix:
+        if args.port is not None and not args.port.isdigit():
+            raise InputError("--matrix takes a port number (names resolve per pod)")
+        port = int(args.port) if args.port is not None else None
         if args.by == "namespace":
-            matrix = cluster.namespace_matrix()
+            matrix = cluster.namespace_matrix(port, args.protocol)
             if args.format == "json":
                 sys.stdout.write(json.dumps({"by": "namespace", "matrix": matrix}, indent=2) + "\n")
             else:
@@ -396,7 +399,7 @@ def run_netpol(args: argparse.Namespace) -> int:
                 rows = [[src] + ["✓" if matrix[src][d] else "·" for d in names] for src in names]
                 sys.stdout.write(_table(rows, ["FROM \\ TO", *names]))
         else:
-            reach = cluster.reach()
+            reach = cluster.reach(port, args.protocol)
             edges = {
                 p.key: [cluster.pods[j].key for j in range(len(cluster.pods)) if reach[i] >> j & 1]
                 for i, p in enumerate(cluster.pods)

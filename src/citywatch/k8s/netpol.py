@@ -465,37 +465,54 @@ class Cluster:
             ok_i, why_i = True, "destination outside the cluster"
         return Verdict(ok_e and ok_i, why_e, why_i)
 
-    def reach(self) -> list[int]:
-        """reach[a] = bitset of pods a can open a connection to (on at least one port)."""
-        # isolated pods start from nothing and gain their selecting policies' rules
+    def _port_mask(self, rule: PolicyRule, protocol: str, port: int | None, pods: int) -> int:
+        """The pods among `pods` (destinations) on which the rule admits (protocol, port)."""
+        if rule.ports is None:
+            return pods
+        if port is None or not any(isinstance(p.port, str) for p in rule.ports):
+            return pods if rule.allows_port(protocol, port, None) else 0
+        mask = 0
+        for i in _bits(pods):
+            if rule.allows_port(protocol, port, self.pods[i]):
+                mask |= 1 << i
+        return mask
+
+    def reach(self, port: int | None = None, protocol: str = "TCP") -> list[int]:
+        """reach[a] = bitset of pods a may connect to on `port` (None: on some port)."""
+        protocol = protocol.upper()
+        # isolated pods start from nothing and gain what their selecting policies' rules allow
         egress_to = [
             0 if self.egress_isolated >> i & 1 else self.all_mask for i in range(len(self.pods))
         ]
-        ingress_unions: list[tuple[int, int]] = []
+        # destinations accepting from a source: grouped by the set of accepting pods
+        accepting: dict[int, int] = {}
         for pol in self.policies:
             if pol.egress_type:
                 union = 0
                 for rule in pol.egress:
-                    union |= rule.mask
+                    union |= self._port_mask(rule, protocol, port, rule.mask)
                 for i in _bits(pol.selected):
                     egress_to[i] |= union
             if pol.ingress_type:
-                union = 0
                 for rule in pol.ingress:
-                    union |= rule.mask
-                ingress_unions.append((union, pol.selected))
+                    dests = self._port_mask(rule, protocol, port, pol.selected)
+                    if dests and rule.mask:
+                        accepting[dests] = accepting.get(dests, 0) | rule.mask
         open_ingress = self.all_mask & ~self.ingress_isolated
+        groups = list(accepting.items())
         out = []
         for a in range(len(self.pods)):
             accepts = open_ingress
-            for union, selected in ingress_unions:
-                if union >> a & 1:
-                    accepts |= selected
+            for dests, sources in groups:
+                if sources >> a & 1:
+                    accepts |= dests
             out.append(egress_to[a] & accepts)
         return out
 
-    def namespace_matrix(self) -> dict[str, dict[str, bool]]:
-        reach = self.reach()
+    def namespace_matrix(
+        self, port: int | None = None, protocol: str = "TCP"
+    ) -> dict[str, dict[str, bool]]:
+        reach = self.reach(port, protocol)
         names = sorted(self.namespaces)
         out: dict[str, dict[str, bool]] = {}
         for src in names:
