@@ -63,10 +63,9 @@ def run_test(args: argparse.Namespace) -> int:
         if result.status == FAIL and result.location and result.location not in result.name:
             line += f" ({result.location})"
         print(line)
-    summary = f"{report.passed} passed, {report.failed} failed"
     if report.skipped:
-        summary += f", {report.skipped} skipped"
-    print(summary)
+        print(f"{report.skipped} skipped")
+    print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 
 
