@@ -134,6 +134,11 @@ def test_the_deciding_rule_is_named() -> None:
     assert v.allowed
     assert v.ingress == "NetworkPolicy default/test-network-policy ingress[0]"
     assert v.egress.startswith("not isolated")
+    denied = c.connection(fe, db, 80)
+    assert denied.to_dict()["allowed"] is False
+    assert denied.rule == "ingress: isolated and no rule of a selecting policy allows it"
+    back = c.connection(db, fe, 80)  # db's egress only goes to 10.0.0.0/24
+    assert back.rule == "egress: isolated and no rule of a selecting policy allows it"
 
 
 BOTH_SELECTORS_ONE_PEER = """

@@ -247,8 +247,25 @@ class Verdict:
     egress: str
     ingress: str
 
+    @property
+    def rule(self) -> str:
+        """What decided: both sides when allowed, the refusing side(s) when denied."""
+        if self.allowed:
+            return f"egress: {self.egress}; ingress: {self.ingress}"
+        sides = []
+        if self.egress.startswith(("isolated", "destination has no")) or self.egress == "-":
+            sides.append(f"egress: {self.egress}")
+        if not self.ingress.startswith(("not isolated", "NetworkPolicy", "destination outside")):
+            sides.append(f"ingress: {self.ingress}")
+        return "; ".join(sides)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "egress": self.egress, "ingress": self.ingress}
+        return {
+            "allowed": self.allowed,
+            "rule": self.rule,
+            "egress": self.egress,
+            "ingress": self.ingress,
+        }
 
 
 @dataclass(slots=True)
