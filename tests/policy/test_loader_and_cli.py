@@ -168,7 +168,10 @@ def test_policy_eval_prints_raw_decisions(
     )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert out == {"decisions": {"data.main": {"deny": ["pod a outside allowed namespaces"]}}}
+    assert out == {
+        "input": "document 1",
+        "decisions": {"data.main": {"deny": ["pod a outside allowed namespaces"]}},
+    }
     code = main(
         [
             "policy",
@@ -196,3 +199,33 @@ def test_hostile_policy_files_fail_fast_with_a_location(tmp_path: Path) -> None:
     reasons = {Path(e.path).name: e.reason for e in policy_set.errors}
     assert set(reasons) == {"bomb.yaml", "deep.yaml", "big.rego"}
     assert "larger than 100000 bytes" in reasons["big.rego"]
+
+
+def test_policy_eval_uses_the_input_model_for_iac_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = (
+        "package main\nimport rego.v1\n"
+        'deny contains sprintf("%v %v", [input.type, input.values.bucket]) if input.values.bucket\n'
+    )
+    write(
+        tmp_path,
+        {
+            "p.rego": policy,
+            "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "logs"\n}\n',
+        },
+    )
+    code = main(
+        [
+            "policy",
+            "eval",
+            "--policy",
+            str(tmp_path / "p.rego"),
+            "--input",
+            str(tmp_path / "main.tf"),
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["input"] == "aws_s3_bucket.b"
+    assert out["decisions"]["data.main"] == {"deny": ["aws_s3_bucket logs"]}

@@ -71,9 +71,10 @@ def run_test(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     from citywatch.policy.base import EvalContext
+    from citywatch.policy.engine import eval_documents
     from citywatch.policy.errors import PolicyError
     from citywatch.policy.k8smatch import Inventory
-    from citywatch.policy.loader import load_policies, read_documents
+    from citywatch.policy.loader import load_policies
 
     policy_set = load_policies(list(args.policy), list(args.policy_namespace) or ["*"])
     for err in policy_set.errors:
@@ -82,14 +83,14 @@ def run_eval(args: argparse.Namespace) -> int:
     if policy_set.errors:
         return 2
     try:
-        documents = read_documents(args.input)
+        documents = eval_documents(args.input)
     except (OSError, PolicyError) as exc:
         print(f"citywatch policy eval: {args.input}: {exc}", file=sys.stderr)
         return 2
-    ctx = EvalContext(inventory=Inventory.of(d for d in documents if isinstance(d, dict)))
+    ctx = EvalContext(inventory=Inventory.of(d for _, d in documents if isinstance(d, dict)))
     status = 0
     out: list[dict[str, Any]] = []
-    for document in documents:
+    for label, document in documents:
         decisions: dict[str, Any] = {}
         if args.query:
             policy_set.rego.set_input(document)
@@ -105,7 +106,7 @@ def run_eval(args: argparse.Namespace) -> int:
                 except PolicyError as exc:
                     decisions[policy.name] = {"error": str(exc)}
                     status = 2
-        out.append({"decisions": decisions})
+        out.append({"input": label, "decisions": decisions})
     json.dump(out if len(out) != 1 else out[0], sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
     return status

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from citywatch.model import Finding, Location, Resource, ScanError
 from citywatch.policy.base import EvalContext, Policy, Violation
@@ -118,3 +120,22 @@ def _eval_error(exc: PolicyEvalError, resource: Resource, policy: Policy) -> Sca
         reason=f"policy {policy.name} ({where}) failed on {resource.name}: {exc.reason}",
         scanner=SCANNER,
     )
+
+
+def eval_documents(path: Path) -> list[tuple[str, Any]]:
+    """(label, input document) pairs for `policy eval`: the resources citywatch's parsers find in
+    the file (Terraform, CloudFormation, Kubernetes, Dockerfile, in the documented input model),
+    or else every raw YAML/JSON document, as is."""
+    from citywatch import registry
+    from citywatch.options import ScanOptions
+    from citywatch.pipeline import ScanContext, parse_into
+    from citywatch.policy.loader import read_documents
+    from citywatch.sources.walk import walk_targets
+
+    ctx = ScanContext(options=ScanOptions(targets=[path], scanners=("misconfig",)))
+    ctx.files = walk_targets([path], ctx.options, ctx)
+    parse_into(ctx, registry.parsers_for(("misconfig",)))
+    if ctx.resources:
+        cache = InputCache()
+        return [(r.name, cache.document(r)) for r in ctx.resources]
+    return [(f"document {i + 1}", doc) for i, doc in enumerate(read_documents(path))]
