@@ -35,7 +35,7 @@ def test_history_finds_removed_secret_once_with_first_commit(tmp_path: Path) -> 
     assert f.extra["commit"] == first
     assert f.extra["author"] == "Dev One <dev@example.net>"
     assert f.extra["date"].startswith("2024-01-01T10:00:00")
-    assert f.location.path == "app/config.env" and f.location.start_line == 2
+    assert f.location.path == str(repo / "app" / "config.env") and f.location.start_line == 2
     d = f.to_dict()
     assert d["commit"] == first and token.split("=")[1] not in str(d)
     assert result.stats["secret_history_commits"] >= 2
@@ -91,7 +91,7 @@ def test_staged_scans_only_the_index(tmp_path: Path) -> None:
     (repo / "unstaged.env").write_text(expand(GH, "unstaged") + "\n")
     result = scan(repo, staged=True)
     assert [(f.check_id, f.location.path, f.location.start_line) for f in result.findings] == [
-        ("github-pat", "new.env", 2)
+        ("github-pat", str(repo / "new.env"), 2)
     ]
 
 
@@ -100,3 +100,13 @@ def test_staged_in_a_fresh_repository(tmp_path: Path) -> None:
     (repo / "first.env").write_text(expand(GH, "fresh") + "\n")
     git(repo, "add", "first.env")
     assert [f.check_id for f in scan(repo, staged=True).findings] == ["github-pat"]
+
+
+def test_history_and_tree_report_a_committed_secret_once(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    committed = expand(GH, "both")
+    first = _commit(repo, "a.env", committed + "\n", "add", "2024-01-01T10:00:00")
+    (repo / "b.env").write_text(expand(AWS, "uncommitted") + "\n")
+    result = scan(repo, git_history=True)
+    got = sorted((f.check_id, f.extra.get("commit")) for f in result.findings)
+    assert got == [("aws-access-key-id", None), ("github-pat", first)]

@@ -8,6 +8,7 @@ it (git log lists newest first, so the last sighting wins).
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,7 +92,13 @@ def stream(cwd: Path, args: list[str]) -> Iterator[bytes]:
         raise GitError(f"git {args[0]} failed: {err.splitlines()[0] if err else code}")
 
 
-def scan_fragment(detector: Detector, frag: Fragment) -> list[Leak]:
+def shown_path(target: Path, rel: str) -> str:
+    """The path as the directory walk shows it (`target/rel`), so tree and history agree."""
+    base = str(target)
+    return rel if base in (".", "") else os.path.join(base, rel)
+
+
+def scan_fragment(detector: Detector, frag: Fragment, target: Path | None = None) -> list[Leak]:
     """Leaks in one fragment, with line numbers mapped back to the file."""
     text = frag.text()
     kind = classify(frag.path, text[:4096])
@@ -100,6 +107,8 @@ def scan_fragment(detector: Detector, frag: Fragment) -> list[Leak]:
     commit = frag.commit.sha if frag.commit else None
     leaks = detector.scan(text, frag.path, kind is Kind.RESTRICTED, commit)
     for leak in leaks:
+        if target is not None:
+            leak.path = shown_path(target, leak.path)
         if 1 <= leak.line <= len(frag.numbers):
             span = leak.end_line - leak.line
             leak.line = frag.numbers[leak.line - 1]
@@ -133,6 +142,6 @@ def scan_history(
         if frag.commit is not None and frag.commit.sha != last_commit:
             last_commit = frag.commit.sha
             stats.commits += 1
-        for leak in scan_fragment(detector, frag):
+        for leak in scan_fragment(detector, frag, target):
             found[(leak.rule_id, secret_hash(leak.secret))] = leak
     return list(found.values())

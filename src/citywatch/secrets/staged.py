@@ -16,5 +16,5 @@ def scan_staged(detector: Detector, target: Path, max_bytes: int) -> list[Leak]:
     args = ["diff", "--cached", *PATCH_FLAGS[1:], "--relative"]
     leaks: list[Leak] = []
     for frag in fragments(stream(cwd, args), max_bytes):
-        leaks.extend(scan_fragment(detector, frag))
+        leaks.extend(scan_fragment(detector, frag, target))
     return leaks
