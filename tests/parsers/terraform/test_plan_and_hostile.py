@@ -351,3 +351,10 @@ def test_tf_json_dynamic_blocks_and_depends_on(tf):
     assert sg.attributes["ingress"] == [{"from_port": 22}, {"from_port": 443}]
     assert sg.references == ["aws_vpc.v"]
     assert "depends_on" not in sg.attributes
+
+
+def test_deeply_nested_blocks_are_refused_with_a_location(tf):
+    deep = "x {\n" * 5000 + "}\n" * 5000
+    out = tf({"main.tf": f'resource "aws_s3_bucket" "b" {{\n  bucket = "b"\n{deep}}}\n'})
+    assert any("blocks nested deeper" in e.reason and e.line for e in out.errors)
+    assert out.attrs("aws_s3_bucket.b")["bucket"] == "b"

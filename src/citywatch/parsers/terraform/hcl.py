@@ -36,6 +36,7 @@ from citywatch.parsers.terraform.expressions import (
 from citywatch.parsers.terraform.values import EvalError, parse_number
 
 MAX_EXPR_DEPTH = 100
+MAX_BLOCK_DEPTH = 64
 MAX_ERRORS_PER_FILE = 5
 
 _PARSER: Parser | None = None
@@ -204,6 +205,7 @@ class _Converter:
         self.src = src
         self.depth = 0
         self.dedent = 0  # `<<-` heredoc indentation to remove at each line start
+        self.block_depth = 0
         self.errors: list[tuple[int, str]] = []
 
     def text(self, node: Node) -> str:
@@ -240,6 +242,15 @@ class _Converter:
         return Attribute(name, expr, _line(node), node.end_point[0] + 1)
 
     def block(self, node: Node, errors: list[tuple[int, str]]) -> Block:
+        if self.block_depth >= MAX_BLOCK_DEPTH:
+            raise HclSyntaxError(_line(node), f"blocks nested deeper than {MAX_BLOCK_DEPTH}")
+        self.block_depth += 1
+        try:
+            return self._block(node, errors)
+        finally:
+            self.block_depth -= 1
+
+    def _block(self, node: Node, errors: list[tuple[int, str]]) -> Block:
         btype = ""
         labels: list[str] = []
         body = Body()
