@@ -167,6 +167,10 @@ def test_cli_pss_uses_namespace_labels_from_the_cluster(
     assert "Pod/prod/api-1" not in by_resource
     # dev has no labels: the reporting default, restricted:latest
     assert any('"restricted:latest"' in m for m in by_resource["Pod/dev/tool"])
+    # the Deployment's ReplicaSet and Pod carry the same spec: reported once, on the owner
+    assert "Deployment/dev/shop" in by_resource
+    assert "ReplicaSet/dev/shop-6d4b" not in by_resource
+    assert "Pod/dev/shop-6d4b-x1" not in by_resource
     assert doc["errors"][0]["reason"] == "list daemonsets: HTTP 403 Forbidden"
 
 

@@ -283,11 +283,15 @@ class Cluster:
 
     @classmethod
     def from_resources(cls, resources: Iterable[Resource]) -> Cluster:
+        from citywatch.k8s.pss import owned_elsewhere
+
         c = cls()
         raw_policies: list[tuple[dict[str, Any], Resource]] = []
+        resources = list(resources)
+        owned = owned_elsewhere(resources)
         for res in resources:
             obj = res.attributes
-            if not isinstance(obj, dict):
+            if not isinstance(obj, dict) or id(res) in owned:
                 continue
             if res.kind == "Namespace":
                 meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}

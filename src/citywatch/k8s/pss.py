@@ -157,6 +157,30 @@ def namespace_policies(namespaces: Iterable[dict[str, Any]]) -> dict[str, Namesp
     return out
 
 
+def owned_elsewhere(resources: list[Resource]) -> set[int]:
+    """ids of objects whose owner (ownerReferences uid) is also in the set.
+
+    In a live snapshot a Deployment, its ReplicaSet and their Pods carry the same pod spec; the
+    analyses report the top owner once instead of three times.
+    """
+    uids: set[str] = set()
+    for r in resources:
+        meta = r.attributes.get("metadata") if isinstance(r.attributes, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("uid"), str):
+            uids.add(meta["uid"])
+    if not uids:
+        return set()
+    out: set[int] = set()
+    for r in resources:
+        meta = r.attributes.get("metadata") if isinstance(r.attributes, dict) else None
+        refs = meta.get("ownerReferences") if isinstance(meta, dict) else None
+        if isinstance(refs, list) and any(
+            isinstance(o, dict) and o.get("uid") in uids for o in refs
+        ):
+            out.add(id(r))
+    return out
+
+
 @dataclass(slots=True)
 class PodResult:
     resource: Resource
@@ -176,10 +200,11 @@ def evaluate_resources(
 
     labelled = namespace_policies(r.attributes for r in resources if r.kind == "Namespace")
     forced_minor = parse_version(version) if version is not None else None
+    owned = owned_elsewhere(resources)
     out: list[PodResult] = []
     for res in resources:
         obj = res.attributes
-        if res.kind not in POD_SPEC_PATHS or not isinstance(obj, dict):
+        if res.kind not in POD_SPEC_PATHS or not isinstance(obj, dict) or id(res) in owned:
             continue
         spec, path = pod_spec(obj)
         if spec is None:
