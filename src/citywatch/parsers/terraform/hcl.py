@@ -133,7 +133,7 @@ def parse_expression(text: str) -> Expr:
     """One expression given as text (a `--var` value of a complex type)."""
     parsed = parse_hcl(f"x = {text}\n".encode())
     if parsed.errors or "x" not in parsed.body.attributes:
-        raise HclSyntaxError(1, f"not a valid expression: {text[:60]!r}")
+        raise HclSyntaxError(1, "not a valid HCL expression")
     return parsed.body.attributes["x"].expr
 
 
@@ -146,7 +146,8 @@ def _syntax_errors(root: Node) -> list[tuple[int, str]]:
             out.append((node.start_point[0] + 1, f"invalid HCL: missing {node.type!r}"))
             continue
         if node.type == "ERROR":
-            text = (node.text or b"")[:40].decode("utf-8", "replace").split("\n")[0]
+            # a short excerpt only: the line may hold a credential
+            text = (node.text or b"")[:16].decode("utf-8", "replace").split("\n")[0]
             out.append((node.start_point[0] + 1, f"invalid HCL: unexpected {text!r}"))
             continue
         if node.has_error:

@@ -66,6 +66,11 @@ def norm_number(value: float | int) -> int | float:
     return value
 
 
+def _excerpt(text: str) -> str:
+    """A value in a message, cut short: it may be a credential."""
+    return repr(text) if len(text) <= 8 else repr(text[:4] + "…")
+
+
 def parse_number(text: str) -> int | float:
     try:
         return int(text)
@@ -74,9 +79,9 @@ def parse_number(text: str) -> int | float:
     try:
         result = float(text)
     except ValueError:
-        raise EvalError(f"cannot convert {text!r} to a number") from None
+        raise EvalError(f"cannot convert {_excerpt(text)} to a number") from None
     if math.isnan(result) or math.isinf(result):
-        raise EvalError(f"cannot convert {text!r} to a number")
+        raise EvalError(f"cannot convert {_excerpt(text)} to a number")
     return norm_number(result)
 
 
