@@ -159,3 +159,5 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["scan", "-f", "pdf", str(tmp_path)]) == 2
     assert main(["scan", "--fail-on", "bogus", str(tmp_path)]) == 2
     assert main(["scan", "--no-such-flag"]) == 2
+    assert main(["scan", "--scanners", "secret", "--policy", str(tmp_path), str(tmp_path)]) == 2
+    assert "--policy needs the misconfig scanner" in capsys.readouterr().err

@@ -198,6 +198,8 @@ def options_from_args(args: argparse.Namespace) -> ScanOptions:
     unknown = [s for s in scanners if s not in ALL_SCANNERS]
     if unknown:
         raise ValueError(f"unknown scanner(s): {', '.join(unknown)}")
+    if args.policy and "misconfig" not in scanners:
+        raise ValueError("--policy needs the misconfig scanner: add it to --scanners")
     severities = tuple(Severity.parse(s) for s in _csv(args.severity))
     opts = ScanOptions(
         targets=[Path(p) for p in args.paths],
