@@ -6,7 +6,9 @@ from citywatch.checks.base import (
     CheckContext,
     CheckResult,
     Failure,
+    UnknownValue,
     attr,
+    blocks,
     define,
     implements,
     known,
@@ -20,7 +22,7 @@ from citywatch.checks.gcp._helpers import (
     present,
     tf_doc,
 )
-from citywatch.model import Resource
+from citywatch.model import UNKNOWN, Resource
 
 BUCKET = "google_storage_bucket"
 BUCKET_DOC = tf_doc(BUCKET)
@@ -141,9 +143,33 @@ LOGGING = define(
 
 @implements(LOGGING, "terraform", BUCKET)
 def _logging(res: Resource, ctx: CheckContext) -> CheckResult:
-    if present(res, "logging.log_bucket"):
+    if present(res, "logging.log_bucket") or _is_log_target(res, ctx):
         return None
     return Failure("Bucket has no access logging")
+
+
+def _is_log_target(res: Resource, ctx: CheckContext) -> bool:
+    """Whether another bucket writes its usage logs here.
+
+    A log bucket logging to itself would log its own log writes; CIS and Google's guide exempt it.
+    The other bucket names it by reference (`log_bucket = google_storage_bucket.logs.name`) or by
+    its literal name.
+    """
+    name = attr(res, "name")
+    for other in ctx.of_type(BUCKET):
+        if other is res:
+            continue
+        try:
+            target = attr(other, "logging.log_bucket")
+        except UnknownValue:
+            target = None
+        if target is None and not blocks(other, "logging"):
+            continue
+        if res.name in other.references and (target is None or target is UNKNOWN):
+            return True
+        if isinstance(name, str) and target == name:
+            return True
+    return False
 
 
 CMEK = define(

@@ -14,6 +14,7 @@ from citywatch.checks.kubernetes._common import (
     containers,
     fail,
 )
+from citywatch.checks.kubernetes._kustomize import effective_images
 from citywatch.model import Resource
 
 IMAGES_DOC = "https://kubernetes.io/docs/concepts/containers/images/"
@@ -42,12 +43,17 @@ def parse_image(text: str) -> ImageRef:
     return ImageRef(ref, None, digest or None)
 
 
-def _images(res: Resource) -> Iterator[tuple[ImageRef, str, str, str]]:
-    """(parsed image, original text, dotted path of `image`, container key) per container."""
+def _images(res: Resource, ctx: CheckContext) -> Iterator[tuple[ImageRef, str, str, str]]:
+    """(parsed image, its text, dotted path of `image`, container key) per container.
+
+    A Kustomize `images:` rewrite is applied first (the text then names both forms).
+    """
     for c in containers(res):
         image = c.spec.get("image")
         if isinstance(image, str) and image.strip():
-            yield parse_image(image), image, f"{c.path}.image", c.key
+            for effective in effective_images(res, ctx, image):
+                text = image if effective == image else f"{image} (kustomize: {effective})"
+                yield parse_image(effective), text, f"{c.path}.image", c.key
 
 
 LATEST = define(
@@ -64,8 +70,8 @@ LATEST = define(
 
 
 @implements(LATEST, FRAMEWORK, *WORKLOADS)
-def _latest(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
-    for ref, text, path, key in _images(res):
+def _latest(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    for ref, text, path, key in _images(res, ctx):
         if ref.mutable_latest:
             how = "the latest tag" if ref.tag else "no tag"
             yield fail(res, f"image {text} uses {how}", path, key)
@@ -85,8 +91,8 @@ DIGEST = define(
 
 
 @implements(DIGEST, FRAMEWORK, *WORKLOADS)
-def _digest(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
-    for ref, text, path, key in _images(res):
+def _digest(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    for ref, text, path, key in _images(res, ctx):
         if ref.digest is None:
             yield fail(res, f"image {text} is not pinned by digest", path, key)
 
@@ -104,13 +110,13 @@ PULL_POLICY = define(
 
 
 @implements(PULL_POLICY, FRAMEWORK, *WORKLOADS)
-def _pull_policy(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
+def _pull_policy(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
     for c in containers(res):
         image = c.spec.get("image")
         policy = c.spec.get("imagePullPolicy")
         if not isinstance(image, str) or policy is None or str(policy) == "Always":
             continue
-        if parse_image(image).mutable_latest:
+        if any(parse_image(e).mutable_latest for e in effective_images(res, ctx, image)):
             path = f"{c.path}.imagePullPolicy"
             yield fail(res, f"{c.label} pulls {image} with policy {policy}", path, c.key)
 
@@ -136,8 +142,8 @@ RISKY = define(
 
 
 @implements(RISKY, FRAMEWORK, *WORKLOADS)
-def _risky(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
-    for ref, text, path, key in _images(res):
+def _risky(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    for ref, text, path, key in _images(res, ctx):
         repo = ref.repository.lower()
         if RISKY_IMAGES.search(repo) or any(r in repo for r in RISKY_REPOS):
             yield fail(res, f"image {text} is Tiller or the Kubernetes Dashboard", path, key)

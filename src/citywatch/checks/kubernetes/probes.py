@@ -11,6 +11,7 @@ from citywatch.checks.kubernetes._common import (
     compliance,
     containers,
     fail,
+    pod,
 )
 from citywatch.model import Resource
 
@@ -37,9 +38,22 @@ def _probe_check(check_id: str, probe: str, why: str) -> None:
 
     @implements(check, FRAMEWORK, *LONG_RUNNING)
     def _impl(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
+        if _runs_to_completion(res):
+            return
         for c in containers(res, ("containers",)):
             if not isinstance(c.spec.get(f"{probe}Probe"), dict):
                 yield fail(res, f"{c.label} has no {probe}Probe", c.path, c.key)
+
+
+def _runs_to_completion(res: Resource) -> bool:
+    """A bare Pod that is never restarted (Helm test hooks, one-off tasks) is not a service.
+
+    A workload controller (Deployment, ...) always restarts its pods, whatever they say.
+    """
+    if res.kind != "Pod":
+        return False
+    spec, _base = pod(res)
+    return spec is not None and spec.get("restartPolicy") in ("Never", "OnFailure")
 
 
 _probe_check(
