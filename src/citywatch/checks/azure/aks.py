@@ -245,3 +245,28 @@ def _monitoring(res: Resource, ctx: CheckContext) -> CheckResult:
     if present(res, "oms_agent") or flag(res, "addon_profile.oms_agent.enabled", default=False)[1]:
         return None
     return Failure("Container Insights (oms_agent) is not enabled")
+
+
+UPGRADE_CHANNEL = define(
+    "CW-AZURE-AKS-010",
+    "AKS cluster has no automatic upgrade channel",
+    "LOW",
+    description="Without an automatic upgrade channel the control plane and nodes get Kubernetes "
+    "patch releases (including security fixes) only when someone upgrades by hand, and clusters "
+    "drift out of support.",
+    remediation='Set `automatic_channel_upgrade = "patch"` (azurerm 3.x; `automatic_upgrade_'
+    'channel` in 4.x) or "stable", and a maintenance window for it.',
+    references=[AKS_DOC, LEARN + "aks/auto-upgrade-cluster"],
+    compliance=compliance(["SI-2", "CM-3"], ["A.8.8", "A.8.19"], ["CC7.1", "CC8.1"]),
+)
+
+
+@implements(UPGRADE_CHANNEL, "terraform", AKS)
+def _upgrade_channel(res: Resource, ctx: CheckContext) -> CheckResult:
+    for path in ("automatic_channel_upgrade", "automatic_upgrade_channel"):
+        if present(res, path):
+            value = attr(res, path)
+            if str(known(value)).strip().lower() != "none":
+                return None
+            return Failure(f'{path} is "none": the cluster is never upgraded automatically', path)
+    return Failure("No automatic upgrade channel is set")

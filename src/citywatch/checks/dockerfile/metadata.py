@@ -119,3 +119,25 @@ def _expose_ssh(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
             if low.isdigit() and (low == "22" or (high.isdigit() and int(low) <= 22 <= int(high))):
                 yield fail(f"EXPOSE {port} publishes SSH", path, key_of(instr))
                 break
+
+
+MAINTAINER = define(
+    "CW-DOCKER-029",
+    "Deprecated MAINTAINER instruction",
+    "LOW",
+    description="MAINTAINER has been deprecated since Docker 1.13; its value is not an OCI label, "
+    "so tools that read `org.opencontainers.image.*` labels (registries, SBOM and provenance "
+    "tools) do not see who owns the image.",
+    remediation='Replace it with `LABEL org.opencontainers.image.authors="team@example.com"`.',
+    references=[
+        REFERENCE + "#maintainer-deprecated",
+        "https://github.com/opencontainers/image-spec/blob/main/annotations.md",
+    ],
+    compliance=compliance(["CM-8", "PM-5"], ["A.5.9"], ["CC6.1"]),
+)
+
+
+@implements(MAINTAINER, FRAMEWORK, KIND)
+def _maintainer(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
+    for instr, path in instructions(res, "MAINTAINER"):
+        yield fail("MAINTAINER is deprecated: use an OCI authors LABEL", path, key_of(instr))
