@@ -229,3 +229,38 @@ def test_policy_eval_uses_the_input_model_for_iac_files(
     assert code == 0
     assert out["input"] == "aws_s3_bucket.b"
     assert out["decisions"]["data.main"] == {"deny": ["aws_s3_bucket logs"]}
+
+
+def test_policy_eval_leaves_out_rego_rules_a_scan_would_not_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A package scoped to Deployments by METADATA shows no denial for a Service in eval."""
+    policy = """
+        # METADATA
+        # title: two replicas
+        # custom:
+        #   id: QA-REPLICAS
+        #   frameworks: [kubernetes]
+        #   resource_types: [Deployment]
+        package acme.replicas
+        import rego.v1
+        deny contains "one replica" if object.get(input.spec, "replicas", 1) < 2
+    """
+    manifests = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec: {replicas: 1}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {ports: [{port: 80}]}
+    """
+    write(tmp_path, {"p.rego": policy, "app.yaml": manifests})
+    args = ["policy", "eval", "--policy", str(tmp_path / "p.rego")]
+    code = main([*args, "--input", str(tmp_path / "app.yaml")])
+    out = {e["input"]: e["decisions"] for e in json.loads(capsys.readouterr().out)}
+    assert code == 0
+    assert out["Deployment/web"]["data.acme.replicas"] == {"deny": ["one replica"]}
+    assert out["Service/web"]["data.acme.replicas"] == {"matched": False}

@@ -19,6 +19,7 @@ from typing import Any
 from citywatch.model import Check, Location, Resource, Severity
 from citywatch.policy.base import EvalContext, Violation
 from citywatch.policy.errors import PolicyError
+from citywatch.policy.inputs import guess_framework
 from citywatch.policy.metadata import Annotation, check_from, merged, read_annotations
 from citywatch.policy.rego import UNDEFINED, RegoEngine
 from citywatch.policy.regosource import RegoModule
@@ -51,6 +52,15 @@ def _applies(check: Check, resource: Resource) -> bool:
     if check.frameworks and resource.framework not in check.frameworks:
         return False
     return not check.resource_types or resource.kind in check.resource_types
+
+
+def _applies_document(check: Check, document: Any) -> bool:
+    """`_applies` for a raw input document (`policy eval`): framework and kind as guessed."""
+    framework = guess_framework(document)
+    kind = document.get("type", document.get("kind")) if isinstance(document, dict) else None
+    if check.frameworks and framework and framework not in check.frameworks:
+        return False
+    return not (check.resource_types and kind and kind not in check.resource_types)
 
 
 def violations_from(value: Any, check: Check) -> list[Violation]:
@@ -113,9 +123,18 @@ class RegoPackagePolicy:
         return out
 
     def decision(self, document: Any, ctx: EvalContext) -> Any:
+        """Raw rule values, for the rules a scan would evaluate on this document.
+
+        Rules whose METADATA `frameworks`/`resource_types` exclude the document are left out
+        (all of them: `{"matched": false}`, as CEL policies say), so `policy eval` never shows
+        a denial that `scan` would not report.
+        """
+        rules = [r for r in self.rules if _applies_document(r.check, document)]
+        if not rules:
+            return {"matched": False}
         self.engine.set_input(document)
         result: dict[str, Any] = {}
-        for rule in self.rules:
+        for rule in rules:
             value = self.engine.evaluate(f"data.{self.package}.{rule.rule}", rule.module)
             result[rule.rule] = None if value is UNDEFINED else value
         return result
