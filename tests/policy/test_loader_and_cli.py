@@ -264,3 +264,32 @@ def test_policy_eval_leaves_out_rego_rules_a_scan_would_not_run(
     assert code == 0
     assert out["Deployment/web"]["data.acme.replicas"] == {"deny": ["one replica"]}
     assert out["Service/web"]["data.acme.replicas"] == {"matched": False}
+
+
+def test_unknown_policy_fields_point_at_their_own_line(tmp_path: Path) -> None:
+    """A typo is reported on the line that has it, not on the block's first line."""
+    write(
+        tmp_path,
+        {
+            "meta.rego": """
+                # METADATA
+                # title: typo
+                # custom:
+                #   id: QA-META
+                #   severty: HIGH
+                package qa.meta
+                deny["x"] { input.kind == "Pod" }
+            """,
+            "cel.yaml": """
+                kind: CELPolicy
+                id: QA-CEL
+                title: typo
+                severity: HIGH
+                expresion: "true"
+            """,
+        },
+    )
+    errors = {Path(e.path).name: e for e in load_policies([tmp_path]).errors}
+    assert errors["meta.rego"].line == 5 and "severty" in errors["meta.rego"].reason
+    assert errors["cel.yaml"].line == 5 and "expresion" in errors["cel.yaml"].reason
+    assert "allowed:" in errors["cel.yaml"].reason

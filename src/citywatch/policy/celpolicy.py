@@ -82,7 +82,10 @@ class CelPolicy:
         unknown = sorted(set(map(str, data)) - FIELDS)
         if unknown:
             raise PolicyLoadError(
-                display, f"unknown CELPolicy field(s): {', '.join(unknown)}", line
+                display,
+                f"unknown CELPolicy field(s): {', '.join(unknown)} "
+                f"(allowed: {', '.join(sorted(FIELDS))})",
+                lines.get(unknown[0], line),
             )
         policy_id = data.get("id")
         if not isinstance(policy_id, str) or not policy_id.strip():

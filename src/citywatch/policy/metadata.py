@@ -14,6 +14,7 @@ as `severty` would otherwise silently fall back to a default, so it is a load er
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,7 @@ def _parse_block(display: str, text: str, line: int) -> dict[str, Any]:
             display,
             f"unknown METADATA field(s): {', '.join(unknown)} "
             f"(allowed: {', '.join(sorted(OPA_FIELDS))})",
-            line,
+            _field_line(text, unknown[0], line),
         )
     custom = data.get("custom") or {}
     if not isinstance(custom, dict):
@@ -104,9 +105,18 @@ def _parse_block(display: str, text: str, line: int) -> dict[str, Any]:
             display,
             f"unknown METADATA custom field(s): {', '.join(unknown)} "
             f"(allowed: {', '.join(sorted(CUSTOM_FIELDS))})",
-            line,
+            _field_line(text, unknown[0], line),
         )
     return data
+
+
+def _field_line(text: str, name: str, line: int) -> int:
+    """The file line of `name:` in a METADATA block starting at `line` (the block's line else)."""
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*:")
+    for k, body_line in enumerate(text.splitlines()):
+        if pattern.match(body_line):
+            return line + 1 + k
+    return line
 
 
 def merged(package: dict[str, Any] | None, rule: dict[str, Any] | None) -> dict[str, Any]:
