@@ -408,3 +408,28 @@ def test_tls_spellings(spelling: str, old: bool) -> None:
     from citywatch.checks.azure._helpers import tls_below_1_2
 
     assert tls_below_1_2(spelling) is old
+
+
+def test_access_log_bucket_with_computed_name_passes_when_another_bucket_logs_to_it() -> None:
+    """The log target needs no logging of its own: a real pass, not an 'unknown'."""
+    data = res(
+        "google_storage_bucket",
+        "google_storage_bucket.data",
+        {"name": UNKNOWN, "logging": [{"log_bucket": UNKNOWN}]},
+        references=["google_storage_bucket.logs"],
+    )
+    logs = res("google_storage_bucket", "google_storage_bucket.logs", {"name": UNKNOWN})
+    findings, unknowns = run("CW-GCP-GCS-004", data, logs)
+    assert findings == [] and unknowns == []
+
+
+def test_bucket_referenced_for_another_reason_still_needs_logging() -> None:
+    data = res("google_storage_bucket", "google_storage_bucket.data", {"name": "cw-data"})
+    archive = res(
+        "google_storage_bucket",
+        "google_storage_bucket.archive",
+        {"name": UNKNOWN, "logging": [{"log_bucket": "cw-central-logs"}]},
+        references=["google_storage_bucket.data"],
+    )
+    findings, _ = run("CW-GCP-GCS-004", data, archive)
+    assert [f.resource for f in findings] == ["google_storage_bucket.data"]

@@ -155,7 +155,10 @@ def _is_log_target(res: Resource, ctx: CheckContext) -> bool:
     The other bucket names it by reference (`log_bucket = google_storage_bucket.logs.name`) or by
     its literal name.
     """
-    name = attr(res, "name")
+    try:
+        name = attr(res, "name")
+    except UnknownValue:
+        name = None  # a computed name: only a reference can connect it
     for other in ctx.of_type(BUCKET):
         if other is res:
             continue
