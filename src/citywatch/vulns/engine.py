@@ -14,7 +14,7 @@ from typing import Any
 from citywatch.model import Finding, Location, Package, Severity
 from citywatch.vulns.cvss import base_score
 from citywatch.vulns.db import AdvisoryInfo, VulnDB
-from citywatch.vulns.matcher import evaluate, smallest_clearing
+from citywatch.vulns.matcher import clearing_versions, evaluate, first_above
 from citywatch.vulns.osv import Advisory, Affected
 from citywatch.vulns.versions import Scheme, scheme_for
 from citywatch.vulns.vex import VexIndex
@@ -48,20 +48,30 @@ class MatchStats:
     unfixed_skipped: int = 0
 
 
+def advisory_severity(info: AdvisoryInfo) -> tuple[Severity, float | None, str]:
+    """(severity, CVSS base score, the vector it came from), memoised on the advisory."""
+    cached = info.meta.get("_severity")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    vectors = info.meta.get("severity_vectors") or []
+    adv = Advisory(
+        id=info.id,
+        severity_vectors=tuple(vectors),
+        database_severity=info.meta.get("database_severity", ""),
+    )
+    sev, score = adv.severity()
+    vector = next((v for v in vectors if base_score(v) == score), "") if score else ""
+    info.meta["_severity"] = (sev, score, vector)
+    return sev, score, vector
+
+
 def _severity(infos: list[AdvisoryInfo]) -> tuple[Severity, float | None, str]:
     best: tuple[Severity, float | None, str] = (Severity.UNKNOWN, None, "")
     best_key = (-1.0, -1)
     for info in infos:
-        vectors = info.meta.get("severity_vectors") or []
-        adv = Advisory(
-            id=info.id,
-            severity_vectors=tuple(vectors),
-            database_severity=info.meta.get("database_severity", ""),
-        )
-        sev, score = adv.severity()
+        sev, score, vector = advisory_severity(info)
         key = (score if score is not None else -0.5, int(sev))
         if key > best_key:
-            vector = next((v for v in vectors if base_score(v) == score), "") if score else ""
             best, best_key = (sev, score, vector), key
     return best
 
@@ -80,6 +90,7 @@ class Matcher:
         self.vex = vex or VexIndex()
         self.stats = MatchStats()
         self._entries: dict[tuple[str, str], list[tuple[str, Affected]]] = {}
+        self._clearing: dict[tuple[str, str], list[str]] = {}
 
     def _lookup(self, pkg: Package) -> list[tuple[str, Affected]]:
         key = (pkg.ecosystem, pkg.name)
@@ -96,6 +107,20 @@ class Matcher:
                 self._entries.clear()  # bounded: lockfiles repeat names, scans need not
             self._entries[key] = cached
         return cached
+
+    def _clear(
+        self, pkg: Package, scheme: Scheme, entries: list[tuple[str, Affected]]
+    ) -> list[str]:
+        """Fixed versions that clear every advisory of this package, computed once per name."""
+        key = (pkg.ecosystem, pkg.name)
+        clear = self._clearing.get(key)
+        if clear is None:
+            fixed = [v for _, aff in entries for v in _fixed_events(aff)]
+            clear = clearing_versions(fixed, [a for _, a in entries], scheme)
+            if len(self._clearing) > 20_000:
+                self._clearing.clear()
+            self._clearing[key] = clear
+        return clear
 
     def match(self, packages: Iterable[Package]) -> list[Finding]:
         findings: list[Finding] = []
@@ -134,8 +159,7 @@ class Matcher:
             hits.append(hit)
         if not hits:
             return []
-        all_fixed = [v for _, aff in entries for v in _fixed_events(aff)]
-        upgrade = smallest_clearing(pkg.version, all_fixed, [a for _, a in entries], scheme)
+        upgrade = first_above(pkg.version, self._clear(pkg, scheme, entries), scheme)
         out: list[Finding] = []
         for hit in hits:
             fixed = sorted(set(hit.fixed), key=scheme.sort_key())

@@ -49,13 +49,15 @@ class Scheme:
     name: str
     compare: Compare
     normalize_name: Callable[[str], str]
+    key: Callable[[str], Any] | None = None
 
     def sort_key(self) -> Callable[[str], Any]:
-        return cmp_to_key(self.compare)
+        """A key function consistent with `compare` (a native one where the scheme has it)."""
+        return self.key or cmp_to_key(self.compare)
 
 
 _SCHEMES: dict[str, Scheme] = {
-    "PyPI": Scheme("pep440", pep440.compare, pep440.normalize_name),
+    "PyPI": Scheme("pep440", pep440.compare, pep440.normalize_name, pep440.sort_key),
     "npm": Scheme("semver", semver.compare, _exact),
     "crates.io": Scheme("semver", semver.compare, _crate),
     "Go": Scheme("go", golang.compare, _exact),
