@@ -405,7 +405,7 @@ class ModuleInstance:
         call = self.calls.get(name)
         if call is None:
             # placeholder first: a module whose inputs read its own outputs must not recurse
-            self.calls[name] = ModuleCall("unknown", [], frozenset())
+            self.calls[name] = ModuleCall("unknown", [])
             call = self.program.expand_module_call(self, self.mdef.modules[name])
             self.calls[name] = call
         return call

@@ -137,8 +137,6 @@ class ModuleCallNS(Lazy):
         if key not in self.mod.mdef.modules:
             raise EvalError(f"no module call named {key!r}")
         call = self.mod.module_call(key)
-        if scope.refs is not None and call.refs:
-            scope.refs.update(call.refs)
         return call.value()
 
 
@@ -201,7 +199,6 @@ class ModuleCall:
 
     kind: str  # single | count | for_each | unknown | missing
     children: list[tuple[Any, ModuleInstance]]
-    refs: frozenset[str]
 
     def value(self) -> Any:
         if self.kind in ("missing", "unknown"):

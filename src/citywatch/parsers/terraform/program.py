@@ -166,12 +166,12 @@ class Program:
             self.error(
                 decl.file, f"{address}: module source must be a literal string", decl.block.line
             )
-            return ModuleCall("missing", [], frozenset())
+            return ModuleCall("missing", [])
         if classify_source(source) != "local":
             local = self.loader.installed_module(self.root_dir, address)
             if local is None:
                 self.notice(f"{address}: source {source!r} is remote; not followed")
-                return ModuleCall("missing", [], frozenset())
+                return ModuleCall("missing", [])
             directory = local
         else:
             directory = (parent.mdef.directory / source).resolve()
@@ -181,7 +181,7 @@ class Program:
                 f"{address}: modules nested deeper than {MAX_MODULE_DEPTH}; not followed",
                 decl.block.line,
             )
-            return ModuleCall("missing", [], frozenset())
+            return ModuleCall("missing", [])
         if directory in parent.ancestry:
             self.error(
                 decl.file,
@@ -189,7 +189,7 @@ class Program:
                 "modules); not followed",
                 decl.block.line,
             )
-            return ModuleCall("missing", [], frozenset())
+            return ModuleCall("missing", [])
         mdef = self.loader.load(directory)
         if mdef is None:
             self.error(
@@ -197,15 +197,14 @@ class Program:
                 f"{address}: local module directory {source!r} not found or has no .tf files",
                 src_attr.line if src_attr is not None else decl.block.line,
             )
-            return ModuleCall("missing", [], frozenset())
+            return ModuleCall("missing", [])
         if mdef.cross_file_duplicates:
             self.loader.report_duplicates(mdef)
-        refs: frozenset[str] = frozenset()
         if "count" in attrs:
-            value, refs = parent.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
+            value, _ = parent.evaluate(attrs["count"].expr, decl.file, attrs["count"].line)
             kind, keys = self.count_keys(value, address, decl.file, attrs["count"].line)
         elif "for_each" in attrs:
-            value, refs = parent.evaluate(attrs["for_each"].expr, decl.file, attrs["for_each"].line)
+            value, _ = parent.evaluate(attrs["for_each"].expr, decl.file, attrs["for_each"].line)
             kind, keys = self.for_each_keys(value, address, decl.file, attrs["for_each"].line)
         else:
             kind, keys = "single", [(None, None)]
@@ -233,7 +232,7 @@ class Program:
                     ),
                 )
             )
-        return ModuleCall(kind, children, refs)
+        return ModuleCall(kind, children)
 
     # ---- files --------------------------------------------------------------------------
 
