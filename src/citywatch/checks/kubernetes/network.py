@@ -108,7 +108,9 @@ INGRESS_TLS = define(
     "Ingress serves without TLS",
     "MEDIUM",
     description="An Ingress without a `tls` section serves its hosts over plain HTTP: "
-    "credentials and session cookies cross the network in clear text.",
+    "credentials and session cookies cross the network in clear text. A certificate given to "
+    "the controller by annotation (AWS ALB `certificate-arn` or an HTTPS listener, GKE managed "
+    "or pre-shared certificates, Application Gateway `appgw-ssl-certificate`) counts as TLS.",
     remediation="Add `spec.tls` with a certificate Secret for every host (cert-manager can "
     "issue them) and redirect HTTP to HTTPS.",
     references=["https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"],
@@ -123,11 +125,31 @@ def _covered(host: str, tls_hosts: set[str]) -> bool:
     return bool(parent) and f"*.{parent}" in tls_hosts
 
 
+# Controllers that terminate TLS with a certificate named in an annotation, not in spec.tls.
+CONTROLLER_CERTIFICATES = (
+    "alb.ingress.kubernetes.io/certificate-arn",  # AWS Load Balancer Controller (ACM)
+    "networking.gke.io/managed-certificates",  # GKE Ingress, Google-managed certificates
+    "ingress.gcp.kubernetes.io/pre-shared-cert",  # GKE Ingress, uploaded certificates
+    "appgw.ingress.kubernetes.io/appgw-ssl-certificate",  # Azure Application Gateway
+)
+
+
+def _controller_tls(res: Resource) -> bool:
+    annotations = get(res.attributes, "metadata.annotations")
+    if not isinstance(annotations, dict):
+        return False
+    if any(str(annotations.get(k) or "").strip() for k in CONTROLLER_CERTIFICATES):
+        return True
+    # the AWS controller also finds a certificate itself for an HTTPS listener (ACM discovery)
+    return "HTTPS" in str(annotations.get("alb.ingress.kubernetes.io/listen-ports") or "")
+
+
 @implements(INGRESS_TLS, FRAMEWORK, "Ingress")
 def _ingress_tls(res: Resource, _ctx: CheckContext) -> Iterator[Failure]:
     tls = as_list(get(res.attributes, "spec.tls"))
     if not tls:
-        yield fail(res, "Ingress has no tls section", "spec", "tls")
+        if not _controller_tls(res):
+            yield fail(res, "Ingress has no tls section", "spec", "tls")
         return
     covered: set[str] = set()
     for entry in tls:
