@@ -571,3 +571,30 @@ def test_unknown_function_is_unknown_and_reported(tf):
     assert out.attrs("aws_s3_bucket.b") == {"bucket": UNKNOWN, "acl": "private", "ts": UNKNOWN}
     assert any("frobnicate" in n for n in out.notices)
     assert not any("timestamp" in n for n in out.notices)
+
+
+def test_sets_iterate_with_the_element_as_key(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_security_group" "sg" {
+              dynamic "ingress" {
+                for_each = toset(["https", "http", "https"])
+                content {
+                  description = ingress.key
+                  name        = ingress.value
+                }
+              }
+              names = [for k, v in toset(["b", "a"]) : "${k}=${v}"]
+              big   = length(distinct(range(20000)))
+            }
+            """
+        }
+    )
+    attrs = out.attrs("aws_security_group.sg")
+    assert attrs["ingress"] == [
+        {"description": "http", "name": "http"},
+        {"description": "https", "name": "https"},
+    ]
+    assert attrs["names"] == ["a=a", "b=b"]
+    assert attrs["big"] == 20000

@@ -43,6 +43,7 @@ from citywatch.parsers.terraform.values import (
     EvalError,
     Lazy,
     ResObj,
+    TfSet,
     materialize,
 )
 
@@ -376,6 +377,8 @@ class ModuleInstance:
             items = [(UNKNOWN, UNKNOWN)]
         elif isinstance(coll, dict):
             items = [(k, coll[k]) for k in sorted(coll)]
+        elif isinstance(coll, TfSet):
+            items = [(v, v) for v in coll]
         elif isinstance(coll, list):
             items = list(enumerate(coll))
         else:

@@ -15,6 +15,7 @@ from citywatch.parsers.terraform.values import (
     EvalError,
     Lazy,
     ResObj,
+    TfSet,
     equal,
     materialize,
     norm_number,
@@ -434,6 +435,8 @@ class Unary(Expr):
 def _iterate(coll: Any) -> list[tuple[Any, Any]]:
     if isinstance(coll, dict):
         return [(k, coll[k]) for k in sorted(coll)]
+    if isinstance(coll, TfSet):
+        return [(v, v) for v in coll]
     if isinstance(coll, list):
         return list(enumerate(coll))
     if coll is None:

@@ -20,6 +20,7 @@ from citywatch.parsers.terraform.values import (
     to_set,
     to_str,
     type_name,
+    unique,
 )
 
 MAX_RESULT_ITEMS = 100_000
@@ -156,11 +157,7 @@ def f_flatten(v: Any) -> Any:
 
 
 def f_distinct(v: Any) -> Any:
-    out: list[Any] = []
-    for item in as_list(v):
-        if not any(equal(item, seen) for seen in out):
-            out.append(item)
-    return out
+    return unique(as_list(v))
 
 
 def f_zipmap(keys: Any, vals: Any) -> Any:

@@ -176,12 +176,42 @@ def materialize(value: Any, scope: Scope, depth: int = 0) -> Any:
     return value
 
 
+class TfSet(list[Any]):
+    """A Terraform set: iterating it (for, dynamic) gives each element as key and value."""
+
+
+def _primitive_key(item: Any) -> tuple[Any, ...] | None:
+    if isinstance(item, bool):
+        return ("b", item)
+    if isinstance(item, (int, float)):
+        return ("n", item)
+    if isinstance(item, str):
+        return ("s", item)
+    if item is None:
+        return ("z",)
+    return None
+
+
+def unique(items: list[Any]) -> list[Any]:
+    """Items without duplicates (HCL equality), first occurrence kept, in linear time."""
+    out: list[Any] = []
+    seen: set[tuple[Any, ...]] = set()
+    complex_seen: list[Any] = []
+    for item in items:
+        key = _primitive_key(item)
+        if key is not None:
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        elif not any(equal(item, other) for other in complex_seen):
+            complex_seen.append(item)
+            out.append(item)
+    return out
+
+
 def to_set(items: list[Any]) -> list[Any]:
     """A Terraform set as a list: duplicates removed, strings in lexical order."""
-    out: list[Any] = []
-    for item in items:
-        if not any(equal(item, seen) for seen in out):
-            out.append(item)
+    out = TfSet(unique(items))
     if out and all(isinstance(v, str) for v in out):
         out.sort()
     return out
