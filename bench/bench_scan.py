@@ -63,6 +63,33 @@ def count_files(root: Path) -> dict[str, int]:
     return counts
 
 
+def checkov_summary(out_dir: Path) -> str:
+    """What Checkov reported, to show it scanned the same tree (best effort)."""
+    files = sorted(out_dir.glob("*.json")) if out_dir.is_dir() else []
+    passed = failed = resources = 0
+    for path in files:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for report in data if isinstance(data, list) else [data]:
+            summary = report.get("summary", {}) if isinstance(report, dict) else {}
+            passed += int(summary.get("passed", 0))
+            failed += int(summary.get("failed", 0))
+            resources += int(summary.get("resource_count", 0))
+    return f"checkov: {resources} resources, {failed} failed / {passed} passed checks"
+
+
+def trivy_summary(report: Path) -> str:
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError):
+        return "trivy: no readable report"
+    results = data.get("Results") or []
+    failures = sum(len(r.get("Misconfigurations") or []) for r in results)
+    return f"trivy: {len(results)} files with results, {failures} misconfigurations"
+
+
 def _mib(kib: float) -> float:
     return kib / 1024
 
@@ -146,6 +173,7 @@ def main() -> None:
                 ],
                 str(workdir / "checkov.stdout"),
             )
+            print(checkov_summary(ck_out))
             _row("checkov", ck, counts["total"], resources)
             results["checkov"] = ck
         else:
@@ -165,6 +193,7 @@ def main() -> None:
                 ],
                 str(workdir / "trivy.stdout"),
             )
+            print(trivy_summary(tv_out))
             _row("trivy", tv, counts["total"], resources)
             results["trivy"] = tv
         else:
