@@ -52,7 +52,7 @@ def ecosystem_for(os_release: dict[str, str], family: str) -> str:
         if ident == "ubuntu":
             return f"Ubuntu:{version}" if version else "Ubuntu"
         major = version.split(".")[0]
-        return f"Debian:{major}" if major else "Debian"
+        return f"Debian:{major}" if ident == "debian" and major else "Debian"
     names = {
         "almalinux": "AlmaLinux",
         "rocky": "Rocky Linux",
