@@ -423,7 +423,17 @@ class ModuleInstance:
             state = self.resource_state("managed", decl.type, decl.name)
             if state is None:
                 continue
-            for inst in self.instances(state):
+            try:
+                instances = self.instances(state)
+            except Exception as exc:  # contain a failure to this resource
+                self.program.error(
+                    decl.file,
+                    f"{self.prefix}{decl.type}.{decl.name}: could not be evaluated "
+                    f"({type(exc).__name__}: {exc})",
+                    decl.block.line,
+                )
+                continue
+            for inst in instances:
                 yield self._resource(decl, state, inst)
         for name in sorted(self.mdef.modules):
             if only is not None and self.mdef.modules[name].file not in only:

@@ -229,6 +229,9 @@ class _Converter:
                 errors.append((exc.line, exc.reason))
             except RecursionError:
                 errors.append((_line(child), "expression nested too deeply"))
+            except (IndexError, ValueError, StopIteration, AttributeError) as exc:
+                # a tree shape this converter does not know: lose this block, not the file
+                errors.append((_line(child), f"unsupported HCL syntax ({type(exc).__name__})"))
         return body
 
     def attribute(self, node: Node) -> Attribute:

@@ -83,6 +83,12 @@ class TerraformParser:
                     emitted.extend(root.emit())
                 except RecursionError:
                     ctx.error(label, "Terraform evaluation nested too deeply; module skipped")
+                except Exception as exc:  # one broken root must not lose every other root
+                    ctx.error(
+                        label,
+                        f"Terraform evaluation failed: {type(exc).__name__}: {exc}",
+                        scanner="misconfig",
+                    )
                 for res in emitted:
                     res.meta["root"] = unit.display
                 per_root.append((label, emitted))
