@@ -49,8 +49,8 @@ def _owned_by_file(result: ScanResult) -> dict[str, set[str]]:
 
 def test_hardened_inputs_parse_without_errors(hardened: ScanResult) -> None:
     assert hardened.errors == []
-    # 12 + 6 + 5 Kubernetes objects, 4 Kustomize files, 2 Dockerfiles, 27 Azure and 18 GCP resources
-    assert hardened.stats["resources"] == 74, hardened.stats
+    # 12 + 6 + 5 Kubernetes objects, 4 Kustomize files, 2 Dockerfiles, 27 Azure and 18 + 3 GCP resources
+    assert hardened.stats["resources"] == 77, hardened.stats
 
 
 def test_owned_checks_report_nothing_on_hardened_inputs(hardened: ScanResult) -> None:

@@ -180,6 +180,19 @@ def _pitr(res: Resource, ctx: CheckContext) -> CheckResult:
     return None
 
 
+_TRUE = frozenset({"on", "true", "yes", "1"})
+_FALSE = frozenset({"off", "false", "no", "0"})
+
+
+def _canonical(value: str) -> str:
+    """A boolean flag as on/off: PostgreSQL and MySQL read `true`, `1`, `yes` as on too."""
+    if value in _TRUE:
+        return "on"
+    if value in _FALSE:
+        return "off"
+    return value
+
+
 def _flag_check(
     number: int,
     engine: str,
@@ -218,7 +231,7 @@ def _flag_check(
         if flag not in flags:
             return Failure(f"Database flag {flag} is not set to {wanted}") if required else None
         index, value = flags[flag]
-        if value != wanted:
+        if _canonical(value) != wanted:
             return Failure(f"Database flag {flag} is {value}", _flag_path(index))
         return None
 
