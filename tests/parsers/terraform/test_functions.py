@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 from typing import Any
@@ -272,3 +273,64 @@ def test_boolean_precedence(first: bool, rest: list[Any]) -> None:
         f" {'and' if op == '&&' else 'or'} {'not ' if neg else ''}{v}" for op, v, neg in rest
     )
     assert ev(hcl) == eval(py)  # noqa: S307 - booleans and operators generated above
+
+
+_HCL_PIECES = st.sampled_from(
+    [
+        'resource "a_b" "c" {',
+        "}",
+        "{",
+        "x = ",
+        '"',
+        "${",
+        "%{ if true }",
+        "%{ endif }",
+        "%{ for v in var.l }",
+        "%{ endfor }",
+        "<<EOT\n",
+        "EOT\n",
+        "\n",
+        "[",
+        "]",
+        ",",
+        "var.m",
+        ".a",
+        "[0]",
+        "[*]",
+        "(",
+        ")",
+        "? 1 : 2",
+        "&&",
+        "+",
+        "for k, v in var.m : k => v",
+        "...",
+        'dynamic "d" {',
+        "content {",
+        "lower(",
+        "#",
+        "/*",
+        "*/",
+        "1.5",
+        "null",
+        "\\",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HCL_PIECES, max_size=40))
+def test_arbitrary_token_soup_never_crashes_the_parser(pieces: list[str]) -> None:
+    from citywatch.parsers.terraform.hcl import parse_hcl
+
+    parsed = parse_hcl("".join(pieces).encode())
+    scope = Scope(_Roots())
+
+    def walk(body: Any) -> None:
+        for attr in body.attributes.values():
+            with contextlib.suppress(EvalError):
+                attr.expr.ev(scope)
+        for block in body.blocks:
+            walk(block.body)
+
+    walk(parsed.body)
+    assert all(isinstance(line, int) and reason for line, reason in parsed.errors)
