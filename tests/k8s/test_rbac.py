@@ -265,3 +265,54 @@ def test_subject_summary() -> None:
     rows = subject_summary(RBACGraph.from_resources(resources(RISKY)))
     bob = next(r for r in rows if r["subject"]["name"] == "bob")
     assert bob["roles"] == ["ClusterRole/cluster-admin"] and bob["risks"] == ["CW-RBAC-001"]
+
+
+BUILTIN_ONLY = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: web-admin}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+roleRef: {kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewers, namespace: shop}
+subjects: [{kind: Group, name: auditors}]
+roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: shop}
+subjects: [{kind: Group, name: devs}]
+roleRef: {kind: ClusterRole, name: edit, apiGroup: rbac.authorization.k8s.io}
+"""
+
+
+def test_bindings_to_the_built_in_cluster_roles_count_without_their_definition() -> None:
+    graph = RBACGraph.from_resources(resources(BUILTIN_ONLY))
+    assert graph.missing_roles() == []
+    web = Identity.parse("sa:shop/web")
+    assert graph.can(web, "delete", "nodes") is not None
+    assert graph.can(web, "get", "", url="/metrics") is not None
+    auditors, devs = Identity.parse("Group:auditors"), Identity.parse("Group:devs")
+    assert graph.can(auditors, "list", "deployments", "shop") is not None
+    assert graph.can(auditors, "get", "secrets", "shop") is None  # view never reads secrets
+    assert graph.can(devs, "get", "secrets", "shop") is not None
+    assert graph.can(devs, "create", "pods/exec", "shop") is not None
+    assert graph.can(devs, "create", "roles", "shop") is None  # that is admin, not edit
+    ids = {f.check_id for f in risky_findings(graph)}
+    assert {"CW-RBAC-001", "CW-RBAC-003", "CW-RBAC-004", "CW-RBAC-006"} <= ids
+
+
+def test_a_cluster_role_in_the_input_replaces_the_built_in_one() -> None:
+    own = """
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+"""
+    graph = RBACGraph.from_resources(resources(BUILTIN_ONLY + own))
+    auditors = Identity.parse("Group:auditors")
+    assert graph.can(auditors, "get", "secrets", "shop") is not None
+    assert graph.can(auditors, "list", "deployments", "shop") is None

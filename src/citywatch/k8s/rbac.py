@@ -267,6 +267,21 @@ class Grant:
         )
 
 
+_BUILTIN_CACHE: dict[str, Role] = {}
+
+
+def _builtin(name: str) -> Role | None:
+    """cluster-admin, admin, edit, view: present in every cluster even if not in the input."""
+    from citywatch.k8s.rbac_builtin import BUILTIN_CLUSTER_ROLES
+
+    if name not in BUILTIN_CLUSTER_ROLES:
+        return None
+    if name not in _BUILTIN_CACHE:
+        rules = [Rule.parse(r) for r in BUILTIN_CLUSTER_ROLES[name]]
+        _BUILTIN_CACHE[name] = Role("ClusterRole", "", name, rules, {}, None, None)
+    return _BUILTIN_CACHE[name]
+
+
 @dataclass(slots=True)
 class RBACGraph:
     roles: dict[tuple[str, str, str], Role] = field(default_factory=dict)
@@ -356,7 +371,8 @@ class RBACGraph:
 
     def role_for(self, b: Binding) -> Role | None:
         if b.role_kind == "ClusterRole":
-            return self.roles.get(("ClusterRole", "", b.role_name))
+            role = self.roles.get(("ClusterRole", "", b.role_name))
+            return role if role is not None else _builtin(b.role_name)
         if b.role_kind == "Role" and b.kind == "RoleBinding":
             return self.roles.get(("Role", b.namespace, b.role_name))
         return None
