@@ -33,6 +33,7 @@ from citywatch.secrets.gitleaks_config import (
     find_config,
     load_config,
 )
+from citywatch.secrets.matcher import MAX_MATCHES_PER_RULE
 from citywatch.secrets.redact import redact, secret_hash
 from citywatch.secrets.rule import Rule
 from citywatch.secrets.rules import builtin_rules
@@ -114,6 +115,13 @@ def _read_and_scan(detector: Detector, path: Path, display: str) -> tuple[str, l
         leaks = detector.scan(data, display, kind is Kind.RESTRICTED)
     except Exception as exc:  # a rule bug must not stop the scan; never echo file content
         return f"error:secret scan failed: {type(exc).__name__}", []
+    if detector.matcher.truncated:
+        rules = ", ".join(sorted(set(detector.matcher.truncated)))
+        return (
+            f"error:more than {MAX_MATCHES_PER_RULE} matches for {rules}; "
+            "the rest of the file was not checked for them",
+            leaks,
+        )
     return kind.value, leaks
 
 

@@ -16,6 +16,10 @@ import re2
 from citywatch.secrets.keywords import KeywordIndex, LineLocator
 from citywatch.secrets.rule import Rule
 
+# a file with more raw matches than this for one rule is hostile or generated: stop that rule
+# there (and say so) rather than spend minutes validating a million look-alikes
+MAX_MATCHES_PER_RULE = 5000
+
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 64 << 20
 
@@ -109,6 +113,7 @@ class Matcher:
         self.keywords = list(keywords)
         self.keyword_index = keywords
         self.index = KeywordIndex(self.keywords, keyword_backend)
+        self.truncated: list[str] = []  # rules that hit MAX_MATCHES_PER_RULE in the last find
         local = {
             cr.index: cr.rule.regex
             for cr in self.rules
@@ -141,6 +146,7 @@ class Matcher:
     def find(self, data: bytes, path: str, restricted: bool = False) -> list[RawMatch]:
         """Every match of every candidate rule, in rule order then position."""
         hits = self.index.hits(data)
+        self.truncated = []
         out: list[RawMatch] = []
         cands = self.candidates(data, path, restricted, hits)
         windows = self.locator.lines(data, {cr.index for cr in cands} & self.located)
@@ -157,7 +163,12 @@ class Matcher:
                 )
             else:
                 matches = cr.regex.finditer(data)
+            count = 0
             for m in matches:
+                count += 1
+                if count > MAX_MATCHES_PER_RULE:
+                    self.truncated.append(cr.rule.id)
+                    break
                 start, end = m.span(cr.group)
                 if start < 0 or end <= start:
                     continue

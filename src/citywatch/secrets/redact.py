@@ -9,7 +9,10 @@ def redact(secret: str) -> str:
     """`AKIA…(20 chars)`: enough to recognise which key it is, never enough to use it."""
     n = len(secret)
     keep = min(4, n // 5)
-    shown = secret.lstrip()[:keep].replace("\n", " ").replace("\r", " ")
+    shown = "".join(
+        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else "?"
+        for c in secret.lstrip()[:keep]
+    )
     return f"{shown}…({n} chars)"
 
 
