@@ -317,9 +317,40 @@ def test_findings_name_missing_default_deny_and_open_pods() -> None:
     assert ("CW-NETPOL-001", "Namespace/default") in found
     assert ("CW-NETPOL-003", "Pod/default/frontend") in found
     assert ("CW-NETPOL-003", "Pod/default/db") not in found
-    assert ("CW-NETPOL-005", "Pod/default/frontend") in found  # not isolated: open to all
-    assert ("CW-NETPOL-006", "Pod/default/frontend") in found
+    # an unselected pod gets the one root-cause finding, not four derived ones
+    assert ("CW-NETPOL-005", "Pod/default/frontend") not in found
     assert ("CW-NETPOL-006", "Pod/default/db") not in found  # egress only to 10.0.0.0/24
+    assert ("CW-NETPOL-005", "Pod/default/db") not in found  # ipBlock 172.17.0.0/16 only
+
+
+def test_open_ingress_findings_for_pods_isolated_only_for_egress() -> None:
+    c = cluster(
+        """
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-only, namespace: default}
+spec: {podSelector: {}, policyTypes: [Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: world, namespace: alice-ns}
+spec:
+  podSelector: {matchLabels: {role: client}}
+  ingress:
+  - from: [{ipBlock: {cidr: 0.0.0.0/0}}]
+  - from: [{namespaceSelector: {}}]
+"""
+    )
+    found = {(f.check_id, f.resource) for f in netpol_findings(c)}
+    assert ("CW-NETPOL-004", "Pod/default/db") in found  # ingress not isolated
+    assert ("CW-NETPOL-005", "Pod/default/db") in found
+    assert ("CW-NETPOL-006", "Pod/default/db") not in found  # egress denied
+    assert ("CW-NETPOL-002", "Namespace/default") not in found
+    assert ("CW-NETPOL-004", "Pod/alice-ns/client") in found  # namespaceSelector: {}
+    assert ("CW-NETPOL-005", "Pod/alice-ns/client") in found  # ipBlock 0.0.0.0/0
+    assert ("CW-NETPOL-006", "Pod/alice-ns/client") in found  # egress not isolated
+    assert ("CW-NETPOL-003", "Pod/alice-ns/other") in found
 
 
 def test_metadata_egress_needs_an_except() -> None:

@@ -93,11 +93,16 @@ def netpol_findings(cluster: Cluster) -> list[Finding]:
     for pod in cluster.pods:
         bit = 1 << pod.index
         if not (cluster.ingress_isolated | cluster.egress_isolated) & bit:
+            # one finding for the root cause instead of four that follow from it
             out.append(
                 _pod_finding(
-                    "CW-NETPOL-003", pod, f"{pod.kind} {pod.key} is selected by no NetworkPolicy"
+                    "CW-NETPOL-003",
+                    pod,
+                    f"{pod.kind} {pod.key} is selected by no NetworkPolicy: it accepts traffic "
+                    f"from every namespace and 0.0.0.0/0 and may reach {METADATA_IP}",
                 )
             )
+            continue
         any_ns, internet = _from_everywhere(cluster, pod)
         if any_ns:
             out.append(
