@@ -176,3 +176,10 @@ def test_cli_pss_json_is_the_scan_schema(
     assert doc["findings"][0]["check_id"] == "CW-PSS-appArmorProfile"
     assert doc["findings"][0]["message"].startswith('violates PodSecurity "baseline:v1.30"')
     assert main(["k8s", "pss", str(path), "--version", "v9"]) == 2
+
+
+def test_scan_with_an_invalid_version_reports_it_and_goes_on(tmp_path: Path) -> None:
+    write(tmp_path, MANIFESTS)
+    result = run_scan(ScanOptions(targets=[tmp_path], scanners=("misconfig",), pss_version="v7"))
+    assert any("invalid Pod Security version 'v7'" in e.reason for e in result.errors)
+    assert not any(f.check_id.startswith("CW-PSS-") for f in result.findings)

@@ -19,9 +19,16 @@ def _analyses() -> list[tuple[str, Callable[[list[Resource], ScanContext], list[
 
 def _pss(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
     from citywatch.k8s.findings import pss_findings
-    from citywatch.k8s.pss import evaluate_resources
+    from citywatch.k8s.pss import evaluate_resources, parse_level, parse_version
 
     opts = ctx.options
+    try:
+        parse_version(opts.pss_version)
+        if opts.pss_level is not None:
+            parse_level(opts.pss_level)
+    except ValueError as exc:  # a usage problem, reported once; the other analyses go on
+        ctx.error(resources[0].location.path, str(exc), scanner="misconfig")
+        return []
     results = evaluate_resources(resources, level=opts.pss_level, version=opts.pss_version)
     ctx.stats["pss_pod_specs"] = len(results)
     return pss_findings(results)
