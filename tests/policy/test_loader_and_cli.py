@@ -293,3 +293,17 @@ def test_unknown_policy_fields_point_at_their_own_line(tmp_path: Path) -> None:
     assert errors["meta.rego"].line == 5 and "severty" in errors["meta.rego"].reason
     assert errors["cel.yaml"].line == 5 and "expresion" in errors["cel.yaml"].reason
     assert "allowed:" in errors["cel.yaml"].reason
+
+
+def test_a_package_that_would_never_run_is_named_in_a_notice(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "acme.rego": 'package acme.k8s\nimport rego.v1\ndeny contains "x" if input.kind\n',
+            "lib.rego": "package acme.lib\nimport rego.v1\nname(o) := o.metadata.name\n",
+            "main.rego": 'package main\nimport rego.v1\ndeny contains "y" if input.kind\n',
+        },
+    )
+    notices = load_policies([tmp_path]).notices
+    assert len(notices) == 1 and "acme.k8s" in notices[0] and "--policy-namespace" in notices[0]
+    assert load_policies([tmp_path], ["acme.*"]).notices == []

@@ -29,7 +29,7 @@ from citywatch.options import MAX_FILE_BYTES
 from citywatch.parsers.yamlsafe import YamlDocument, decode_text, load_documents
 from citywatch.policy.base import Policy
 from citywatch.policy.celpolicy import CelPolicy, is_cel_policy
-from citywatch.policy.conftest import build_package_policies
+from citywatch.policy.conftest import RegoPackagePolicy, build_package_policies, is_decision_rule
 from citywatch.policy.errors import PolicyError, PolicyLoadError
 from citywatch.policy.gatekeeper import (
     ConstraintPolicy,
@@ -265,6 +265,33 @@ def _build_rego(result: PolicySet, out: _Collected, namespaces: list[str]) -> No
     policies, errors = build_package_policies(result.rego, result.modules, namespaces)
     result.policies.extend(policies)
     result.errors.extend(errors)
+    if not namespaces:
+        result.notices.extend(_unselected_packages(result.modules, policies, errors))
+
+
+def _unselected_packages(
+    modules: list[RegoModule], policies: list[RegoPackagePolicy], errors: list[PolicyError]
+) -> list[str]:
+    """Packages with deny/warn/violation rules that the default selection leaves out.
+
+    Conftest silently evaluates only `main`; a policy that never runs must be said aloud.
+    """
+    running = {p.package for p in policies}
+    broken = {e.path for e in errors}
+    skipped = sorted(
+        {
+            m.package
+            for m in modules
+            if m.package not in running
+            and m.display not in broken
+            and any(is_decision_rule(r.name) for r in m.rules)
+        }
+    )
+    return [
+        f"Rego package {pkg} has deny/warn/violation rules but does not run: name it `main`, "
+        "give it METADATA with custom.id, or select it with --policy-namespace"
+        for pkg in skipped
+    ]
 
 
 def _build_documents(result: PolicySet, docs: list[tuple[str, YamlDocument]]) -> None:
