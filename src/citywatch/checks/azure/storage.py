@@ -312,3 +312,26 @@ def _cross_tenant(res: Resource, ctx: CheckContext) -> CheckResult:
     if value is not None and flag(res, "cross_tenant_replication_enabled", default=False)[1]:
         return Failure("Cross-tenant replication is enabled", "cross_tenant_replication_enabled")
     return None
+
+
+SAS_EXPIRY = define(
+    "CW-AZURE-STORAGE-012",
+    "Storage account has no SAS expiration policy",
+    "LOW",
+    description="While shared key authorization is on, anyone holding an account key can sign "
+    "SAS tokens of any lifetime; a SAS expiration policy bounds how long a leaked or forgotten "
+    "token stays usable (and logs or blocks longer ones).",
+    remediation='Add `sas_policy { expiration_period = "01.00:00:00" }` (days.hours:minutes:'
+    "seconds), or turn shared keys off with `shared_access_key_enabled = false`.",
+    references=[SA_DOC, LEARN + "storage/common/sas-expiration-policy"],
+    compliance=compliance(["AC-2", "IA-5"], ["A.5.17", "A.8.5"], ["CC6.1"]),
+)
+
+
+@implements(SAS_EXPIRY, "terraform", SA)
+def _sas_expiry(res: Resource, ctx: CheckContext) -> CheckResult:
+    if not flag(res, "shared_access_key_enabled", default=True)[1]:
+        return None  # no account key, no account SAS
+    if present(res, "sas_policy.expiration_period"):
+        return None
+    return Failure("Account keys can sign SAS tokens without an expiration limit")
