@@ -70,8 +70,32 @@ PLAN = {
                         "bucket": {"references": ["aws_s3_bucket.b.id", "aws_s3_bucket.b"]},
                         "block_public_acls": {"constant_value": True},
                     },
+                },
+                {
+                    "address": "aws_s3_bucket_versioning.v",
+                    "mode": "managed",
+                    "type": "aws_s3_bucket_versioning",
+                    "name": "v",
+                    "expressions": {
+                        "bucket": {"references": ["module.net.log_bucket", "module.net"]}
+                    },
+                },
+            ],
+            "module_calls": {
+                "net": {
+                    "source": "./net",
+                    "module": {
+                        "outputs": {
+                            "log_bucket": {
+                                "expression": {
+                                    "references": ["aws_s3_bucket.logs.id", "aws_s3_bucket.logs"]
+                                }
+                            }
+                        },
+                        "resources": [],
+                    },
                 }
-            ]
+            },
         }
     },
 }
@@ -103,6 +127,21 @@ def test_plan_json_resources_values_unknowns_and_references(tf):
     assert pab.attributes == {"block_public_acls": True, "bucket": UNKNOWN}
     assert pab.references == ["aws_s3_bucket.b"]
     assert "data.aws_caller_identity.me" not in out.resources
+
+
+def test_plan_references_through_module_outputs(tf):
+    plan = json.loads(json.dumps(PLAN))
+    plan["planned_values"]["root_module"]["resources"].append(
+        {
+            "address": "aws_s3_bucket_versioning.v",
+            "mode": "managed",
+            "type": "aws_s3_bucket_versioning",
+            "name": "v",
+            "values": {"versioning_configuration": [{"status": "Enabled"}]},
+        }
+    )
+    out = tf({"plan.json": json.dumps(plan)})
+    assert out["aws_s3_bucket_versioning.v"].references == ["module.net.aws_s3_bucket.logs"]
 
 
 def test_broken_plan_json_is_a_located_error(tf):

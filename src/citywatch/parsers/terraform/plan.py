@@ -66,19 +66,33 @@ def _config_refs(module: Any, prefix: str, out: dict[str, set[str]], depth: int 
         _collect_refs(res.get("expressions"), refs, 0)
         for extra in ("count_expression", "for_each_expression"):
             _collect_refs(res.get(extra), refs, 0)
-        targets = set()
+        targets: set[str] = set()
         for ref in refs:
-            if ref.startswith(_NOT_RESOURCES):
-                continue
-            parts = _strip_keys(ref).split(".")
-            if len(parts) >= 2:
-                targets.add(f"{prefix}{parts[0]}.{parts[1]}")
+            _resolve_ref(module, prefix, ref, targets, 0)
         address = f"{prefix}{res.get('address', '')}"
         targets.discard(address)
         out[address] = targets
     for name, call in (module.get("module_calls") or {}).items():
         if isinstance(call, dict):
             _config_refs(call.get("module"), f"{prefix}module.{name}.", out, depth + 1)
+
+
+def _resolve_ref(module: dict[str, Any], prefix: str, ref: str, out: set[str], depth: int) -> None:
+    """Resource addresses behind one reference; `module.x.out` is followed into the module."""
+    parts = _strip_keys(ref).split(".")
+    if parts[0] == "module" and len(parts) >= 3 and depth < MAX_DEPTH:
+        call = (module.get("module_calls") or {}).get(parts[1])
+        child = call.get("module") if isinstance(call, dict) else None
+        output = ((child or {}).get("outputs") or {}).get(parts[2])
+        if isinstance(child, dict) and isinstance(output, dict):
+            inner: set[str] = set()
+            _collect_refs(output.get("expression"), inner, 0)
+            for sub in inner:
+                _resolve_ref(child, f"{prefix}module.{parts[1]}.", sub, out, depth + 1)
+        return
+    if ref.startswith(_NOT_RESOURCES) or len(parts) < 2:
+        return
+    out.add(f"{prefix}{parts[0]}.{parts[1]}")
 
 
 def _collect_refs(expr: Any, refs: set[str], depth: int) -> None:
