@@ -369,3 +369,30 @@ _flag_check(
     severity="LOW",
     mapping=(["SI-11"], ["A.8.9"], ["CC6.8"]),
 )
+
+
+LOG_STATEMENT = define(
+    "CW-GCP-SQL-017",
+    "Cloud SQL PostgreSQL does not log DDL statements",
+    "LOW",
+    description="With log_statement at its default `none`, schema changes (CREATE, ALTER, DROP) "
+    "and grants leave no trace in the database logs.",
+    remediation='Add `database_flags { name = "log_statement", value = "ddl" }` (or `mod`/`all` '
+    "where the volume and the data in statements are acceptable).",
+    references=[SQL_DOC, GCLOUD + "sql/docs/postgres/flags"],
+    compliance=compliance(["AU-2", "AU-12"], ["A.8.15"], ["CC7.2"], ["6.2.4"]),
+)
+LOGGED_STATEMENTS = frozenset({"ddl", "mod", "all"})
+
+
+@implements(LOG_STATEMENT, "terraform", SQL)
+def _log_statement(res: Resource, ctx: CheckContext) -> CheckResult:
+    if _engine(res) != "POSTGRES":
+        return None
+    flags = _flags(res)
+    if "log_statement" not in flags:
+        return Failure("Database flag log_statement is not set (default none)")
+    index, value = flags["log_statement"]
+    if value not in LOGGED_STATEMENTS:
+        return Failure(f"Database flag log_statement is {value}", _flag_path(index))
+    return None

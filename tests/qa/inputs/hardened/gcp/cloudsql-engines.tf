@@ -53,6 +53,10 @@ resource "google_sql_database_instance" "pg" {
       name  = "cloudsql.enable_pgaudit"
       value = "true"
     }
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
+    }
   }
 }
 

@@ -389,6 +389,10 @@ resource "google_sql_database_instance" "main" {
       value = "on"
     }
     database_flags {
+      name  = "log_statement"
+      value = "ddl"
+    }
+    database_flags {
       name  = "log_temp_files"
       value = "0"
     }
