@@ -134,6 +134,7 @@ class _Frame:
 
 
 _NO_KEY = object()
+_IMPLICIT_FIRST = frozenset("yYnNtTfFoO-+0123456789.<~=")
 
 
 class _DocumentBuilder:
@@ -243,9 +244,14 @@ class _DocumentBuilder:
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            if event.style in ("'", '"', "|", ">") or not event.implicit[0]:
-                return event.value
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+            value = event.value
+            if event.style or not event.implicit[0]:
+                return value
+            # YAML 1.1 implicit types all start with one of these characters (or are empty):
+            # anything else is a plain string, without the resolver's regex round trip
+            if value and value[0] not in _IMPLICIT_FIRST:
+                return value
+            tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))
         elif tag.startswith("!") and not tag.startswith("!!"):
             return event.value
         node = yaml.ScalarNode(tag, event.value, style=event.style)
