@@ -49,8 +49,14 @@ def _probes(affected: dict[str, Any]) -> list[str]:
     listed = [str(v) for v in affected.get("versions") or []]
     out += listed[-1:]
     for rng in affected.get("ranges") or []:
-        if rng.get("type") == "ECOSYSTEM":
-            out += [str(next(iter(e.values()))) for e in rng["events"]]
+        if rng.get("type") != "ECOSYSTEM":
+            continue
+        for event in rng["events"]:
+            ((kind, value),) = event.items()
+            # every fix (the first version outside), and the introductions when no version
+            # list offers an inside pin
+            if kind != "introduced" or not listed:
+                out.append(str(value))
     good: list[str] = []
     for v in dict.fromkeys(out):
         try:
@@ -98,8 +104,8 @@ def test_every_advisory_agrees_with_a_literal_reading(pypa_db: tuple[VulnDB, Pat
                     if missing:
                         mismatches.append(f"{adv['id']} {name}=={version}: no fix {missing}")
     print(f"pypa: {checked} probes, {vulnerable} vulnerable, {len(mismatches)} mismatches")
-    assert checked > 5000
-    assert vulnerable > 2000
+    assert checked > 4000
+    assert vulnerable > 1500
     assert mismatches == []
 
 
