@@ -157,3 +157,11 @@ def test_large_tree_uses_workers_and_finds_everything(tmp_path: Path) -> None:
     assert par.stats["secret_workers"] == 2 and single.stats["secret_workers"] == 1
     assert len(par.findings) == 40
     assert {f.fingerprint for f in par.findings} == {f.fingerprint for f in single.findings}
+
+
+def test_scanner_config_files_are_not_scanned(tmp_path: Path) -> None:
+    _write(tmp_path / ".gitleaksignore", expand(GH, "ignorefile") + "\n")
+    _write(tmp_path / "app.env", expand(GH, "app") + "\n")
+    result = scan(tmp_path)
+    assert [Path(f.location.path).name for f in result.findings] == ["app.env"]
+    assert any("1 scanner-config" in n for n in result.notices)

@@ -25,7 +25,7 @@ from citywatch.secrets.detect_secrets_baseline import (
     is_detect_secrets_baseline,
 )
 from citywatch.secrets.engine import Detector, Leak
-from citywatch.secrets.filekinds import Kind, classify
+from citywatch.secrets.filekinds import SKIPPED, Kind, classify
 from citywatch.secrets.git_history import GitError, HistoryStats, repo_root, scan_history
 from citywatch.secrets.gitleaks_config import (
     SecretConfig,
@@ -107,7 +107,7 @@ def _read_and_scan(detector: Detector, path: Path, display: str) -> tuple[str, l
     except OSError as exc:
         return f"error:cannot read: {exc.strerror or exc}", []
     kind = classify(display, data[:8192])
-    if kind in (Kind.SKIP_BINARY, Kind.SKIP_VENDORED):
+    if kind in SKIPPED:
         return kind.value, []
     if detector.path_allowed(display):
         return "allowlisted", []
@@ -189,7 +189,8 @@ def scan_files(detector: Detector, files: list[SourceFile], ctx: ScanContext) ->
     ctx.stats["secret_files_scanned"] = kinds["full"] + kinds["restricted"]
     ctx.stats["secret_bytes_read"] = scanned
     ctx.stats["secret_workers"] = workers
-    skipped = {k: kinds[k] for k in ("binary", "vendored", "allowlisted") if kinds[k]}
+    names = ("binary", "vendored", "scanner-config", "allowlisted")
+    skipped = {k: kinds[k] for k in names if kinds[k]}
     if skipped:
         parts = ", ".join(f"{n} {k}" for k, n in skipped.items())
         ctx.notices.append(f"secret scanner skipped files: {parts}")

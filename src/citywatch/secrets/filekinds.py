@@ -39,9 +39,14 @@ MINIFIED_SUFFIXES = (".min.js", ".min.css", ".min.mjs", "-min.js", ".bundle.js",
 LONG_LINE = 1000
 
 
+# secret scanners' own configuration: rule regexes, stopwords and hashes of known secrets
+SCANNER_FILES = frozenset({".gitleaks.toml", ".gitleaksignore", ".secrets.baseline"})
+
+
 class Kind(enum.Enum):
     SKIP_BINARY = "binary"
     SKIP_VENDORED = "vendored"
+    SKIP_SCANNER_CONFIG = "scanner-config"
     RESTRICTED = "restricted"  # lock file or minified: specific rules only
     FULL = "full"
 
@@ -52,6 +57,8 @@ def classify(display: str, head: bytes) -> Kind:
     name = parts[-1]
     if any(p in VENDORED_DIRS for p in parts[:-1]):
         return Kind.SKIP_VENDORED
+    if name in SCANNER_FILES:
+        return Kind.SKIP_SCANNER_CONFIG
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext in BINARY_EXTENSIONS or b"\x00" in head[:8192]:
         return Kind.SKIP_BINARY
@@ -69,3 +76,6 @@ def _long_lines(head: bytes) -> bool:
     """Minified: the first line of the head runs on for more than LONG_LINE bytes."""
     first = head.split(b"\n", 1)[0]
     return len(first) > LONG_LINE and len(head) > LONG_LINE
+
+
+SKIPPED = frozenset({Kind.SKIP_BINARY, Kind.SKIP_VENDORED, Kind.SKIP_SCANNER_CONFIG})

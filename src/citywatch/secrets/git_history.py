@@ -16,7 +16,7 @@ from pathlib import Path
 
 from citywatch.secrets.diffstream import Fragment, fragments
 from citywatch.secrets.engine import Detector, Leak
-from citywatch.secrets.filekinds import Kind, classify
+from citywatch.secrets.filekinds import SKIPPED, Kind, classify
 from citywatch.secrets.redact import secret_hash
 
 LOG_FORMAT = "--format=%x01%H%x1f%an%x1f%ae%x1f%aI"
@@ -102,7 +102,7 @@ def scan_fragment(detector: Detector, frag: Fragment, target: Path | None = None
     """Leaks in one fragment, with line numbers mapped back to the file."""
     text = frag.text()
     kind = classify(frag.path, text[:4096])
-    if kind in (Kind.SKIP_BINARY, Kind.SKIP_VENDORED) or detector.path_allowed(frag.path):
+    if kind in SKIPPED or detector.path_allowed(frag.path):
         return []
     commit = frag.commit.sha if frag.commit else None
     leaks = detector.scan(text, frag.path, kind is Kind.RESTRICTED, commit)
