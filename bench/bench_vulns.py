@@ -169,17 +169,23 @@ def write_lockfile(folder: Path, eco: str, pkgs: list[tuple[str, str]]) -> None:
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from citywatch.options import ScanOptions
 from citywatch.pipeline import run_scan
+def hwm_mb():
+    # VmHWM belongs to this process image; ru_maxrss would inherit the parent's high-water mark
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 t = time.perf_counter()
 r = run_scan(ScanOptions(targets=[Path(sys.argv[1])], scanners=("vuln",),
                          cache_dir=Path(sys.argv[2])))
 dt = time.perf_counter() - t
 print(json.dumps({"seconds": dt, "packages": r.stats.get("packages", 0),
                   "findings": len(r.findings), "errors": len(r.errors),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mb": hwm_mb()}))
 """
 
 

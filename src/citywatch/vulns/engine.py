@@ -91,6 +91,7 @@ class Matcher:
         self.stats = MatchStats()
         self._entries: dict[tuple[str, str], list[tuple[str, Affected]]] = {}
         self._clearing: dict[tuple[str, str], list[str]] = {}
+        self._verdicts: dict[tuple[str, str, str], tuple[list[_Hit], str | None]] = {}
 
     def _lookup(self, pkg: Package) -> list[tuple[str, Affected]]:
         key = (pkg.ecosystem, pkg.name)
@@ -133,11 +134,14 @@ class Matcher:
             findings.extend(self.match_one(pkg, scheme))
         return findings
 
-    def match_one(self, pkg: Package, scheme: Scheme) -> list[Finding]:
+    def _hits(self, pkg: Package, scheme: Scheme) -> tuple[list[_Hit], str | None]:
+        """Affected advisories grouped by alias, and the upgrade; once per name and version."""
+        key = (pkg.ecosystem, pkg.name, pkg.version)
+        cached = self._verdicts.get(key)
+        if cached is not None:
+            return cached
         entries = self._lookup(pkg)
-        if not entries:
-            return []
-        hits: list[_Hit] = []
+        by_id: dict[str, _Hit] = {}
         for adv_id, aff in entries:
             verdict = evaluate(pkg.version, aff, scheme)
             if not verdict.affected:
@@ -146,20 +150,29 @@ class Matcher:
             if info is None:
                 continue
             ids = {info.id, *info.aliases}
-            merged = [h for h in hits if h.ids & ids]
             hit = _Hit()
-            for other in merged:
-                hits.remove(other)
+            for other in {id(h): h for i in ids if (h := by_id.get(i))}.values():
                 hit.ids |= other.ids
                 hit.advisories.extend(other.advisories)
                 hit.fixed.extend(other.fixed)
             hit.ids |= ids
             hit.advisories.append(info)
             hit.fixed.extend(verdict.fixed)
-            hits.append(hit)
+            for i in hit.ids:
+                by_id[i] = hit
+        hits = list({id(h): h for h in by_id.values()}.values())
+        upgrade = None
+        if hits:
+            upgrade = first_above(pkg.version, self._clear(pkg, scheme, entries), scheme)
+        if len(self._verdicts) > 50_000:
+            self._verdicts.clear()
+        self._verdicts[key] = (hits, upgrade)
+        return hits, upgrade
+
+    def match_one(self, pkg: Package, scheme: Scheme) -> list[Finding]:
+        hits, upgrade = self._hits(pkg, scheme)
         if not hits:
             return []
-        upgrade = first_above(pkg.version, self._clear(pkg, scheme, entries), scheme)
         out: list[Finding] = []
         for hit in hits:
             fixed = sorted(set(hit.fixed), key=scheme.sort_key())
