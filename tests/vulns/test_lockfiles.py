@@ -441,3 +441,24 @@ def test_broken_lockfiles_give_located_errors(tmp_path: Path) -> None:
         "poetry.lock",
     }
     assert any(line == 1 for p, _, line in errors if p.endswith("package-lock.json"))
+
+
+def test_hostile_lockfiles_are_located_errors_not_hangs(tmp_path: Path) -> None:
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+            f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(9)
+        )
+        + "packages:\n  /ms@2.1.2: *j\n"
+    )
+    (tmp_path / "pnpm").mkdir()
+    (tmp_path / "pnpm" / "pnpm-lock.yaml").write_text(bomb)
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep" / "package-lock.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "composer.lock").write_bytes(bytes(range(256)) * 10)
+    packages, errors = parse_path(tmp_path)
+    assert packages == []
+    assert {Path(p).parent.name for p, _, _ in errors} == {"pnpm", "deep", "bin"}

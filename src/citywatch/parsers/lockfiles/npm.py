@@ -7,10 +7,9 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from citywatch.model import Package
 from citywatch.parsers.lockfiles.common import LockfileError, LockInput
+from citywatch.parsers.yamlsafe import load_documents
 
 ECO = "npm"
 
@@ -131,12 +130,11 @@ _PNPM_KEY = re.compile(r"^/?(?P<name>(?:@[^/@]+/)?[^/@(]+)[/@](?P<version>[^/(_]
 
 
 def parse_pnpm_lock(src: LockInput) -> list[Package]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(src.text, Loader=loader)  # noqa: S506 - safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise LockfileError(f"invalid YAML: {exc}", mark.line + 1 if mark else None) from None
+    loaded = load_documents(src.text, want_lines=False)  # alias bombs fail fast, located
+    if loaded.errors:
+        err = loaded.errors[0]
+        raise LockfileError(f"invalid YAML: {err.reason}", err.line)
+    data = loaded.docs[0].data if loaded.docs else None
     if not isinstance(data, dict):
         raise LockfileError("pnpm-lock.yaml must be a mapping")
     direct: set[str] = set()
