@@ -33,7 +33,7 @@ def test_line_locator_changes_nothing_but_speed(tmp_path: Path) -> None:
     from citywatch.secrets.engine import Detector
 
     rules = builtin_rules()
-    fast, plain = Detector(rules), Detector(rules, use_locator=False)
+    fast, plain = Detector(rules, use_locator=True), Detector(rules)
     if not fast.matcher.located:
         pytest.skip("hyperscan is not installed: the locator is off and plain RE2 runs")
     generate(tmp_path, rules, files=60, seed=99)

@@ -87,7 +87,7 @@ class Detector:
         self,
         rules: list[Rule],
         allowlists: list[Allowlist] | None = None,
-        use_locator: bool = True,
+        use_locator: bool = False,
     ) -> None:
         self.matcher = Matcher(rules, use_locator=use_locator)
         self.global_allowlists = [

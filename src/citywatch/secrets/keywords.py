@@ -74,38 +74,39 @@ class LineLocator:
 
     Hyperscan reports match *ends* only (start offsets cost it 3x), which is enough to pick the
     lines on which RE2 then runs the real regex with its capture groups. Only for rules whose
-    matches never span a newline; a pattern Hyperscan cannot compile is left to plain RE2.
+    matches never span a newline. Compiling costs ~0.7 s here, so it happens on first use and
+    only when the caller says the scan is big enough to repay it; if Hyperscan rejects the
+    patterns, plain RE2 does all the work.
     """
 
     def __init__(self, patterns: dict[int, str]) -> None:
-        self.ids: list[int] = []
+        self.ids: list[int] = list(patterns) if _hs is not None else []
+        self._patterns = patterns
         self._db: Any = None
         self._scratch: Any = None
-        if _hs is None or not patterns:
-            return
-        ok: dict[int, bytes] = {}
-        for rid, pat in patterns.items():
+        self._failed = False
+
+    def prepare(self) -> bool:
+        """Compile now (before forking workers, so they share it); False when unavailable."""
+        if self._db is None and not self._failed and self.ids:
             try:
-                probe = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-                probe.compile(expressions=[pat.encode()], ids=[0], elements=1, flags=[0])
-            except Exception:  # hyperscan.error: unsupported construct
-                continue
-            ok[rid] = pat.encode()
-        if not ok:
-            return
-        db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        db.compile(
-            expressions=list(ok.values()),
-            ids=list(ok.keys()),
-            elements=len(ok),
-            flags=[_hs.HS_FLAG_MULTILINE] * len(ok),
-        )
-        self._db = db
-        self.ids = list(ok)
+                db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                db.compile(
+                    expressions=[self._patterns[i].encode() for i in self.ids],
+                    ids=list(self.ids),
+                    elements=len(self.ids),
+                    flags=[_hs.HS_FLAG_MULTILINE] * len(self.ids),
+                )
+            except Exception:  # hyperscan.error: a construct it does not support
+                self._failed = True
+                self.ids = []
+                return False
+            self._db = db
+        return self._db is not None
 
     def lines(self, data: bytes, wanted: set[int]) -> dict[int, list[tuple[int, int]]]:
         """For each wanted rule id: the (start, end) byte spans of lines holding a match end."""
-        if self._db is None or not wanted:
+        if not wanted or not self.prepare():
             return {}
         if self._scratch is None:
             self._scratch = _hs.Scratch(self._db)

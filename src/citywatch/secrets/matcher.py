@@ -92,7 +92,7 @@ class Matcher:
     """All rules compiled once; `find` returns every raw match in a file's bytes."""
 
     def __init__(
-        self, rules: list[Rule], keyword_backend: str | None = None, use_locator: bool = True
+        self, rules: list[Rule], keyword_backend: str | None = None, use_locator: bool = False
     ) -> None:
         self.rules = [compile_rule(r, i) for i, r in enumerate(rules)]
         self.path_only = [cr for cr in self.rules if not cr.rule.regex and cr.rule.path]
@@ -119,8 +119,16 @@ class Matcher:
             for cr in self.rules
             if cr.rule.line_local and cr.rule.regex and cr.rule.requires is None
         }
-        self.locator = LineLocator(local if use_locator else {})
-        self.located = set(self.locator.ids)
+        self.locator = LineLocator(local)
+        self.located: set[int] = set()
+        if use_locator:
+            self.enable_locator()
+
+    def enable_locator(self) -> bool:
+        """Locate single-line rules with Hyperscan from now on (compiles it: ~0.7 s)."""
+        if self.locator.prepare():
+            self.located = set(self.locator.ids)
+        return bool(self.located)
 
     def candidates(
         self, data: bytes, path: str, restricted: bool, hits: set[int] | None = None
