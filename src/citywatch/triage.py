@@ -45,7 +45,9 @@ def apply(findings: list[Finding], result: ScanResult, ctx: ScanContext) -> None
 
     kept: list[Finding] = []
     for finding in unique:
-        reason = inline.reason(finding)
+        reason = finding.suppressed  # an engine may already know (a VEX statement, say)
+        if reason is None:
+            reason = inline.reason(finding)
         if reason is None:
             reason = next((r.describe() for r in rules if r.applies(finding)), None)
         if reason is None and finding.fingerprint in baseline:

@@ -179,10 +179,14 @@ class Matcher:
             if self.ignore_unfixed and not fixed:
                 self.stats.unfixed_skipped += 1
                 continue
-            if self.vex.clearing(hit.ids, pkg.purl):
+            finding = self._finding(pkg, hit, fixed, upgrade)
+            statement = self.vex.clearing(hit.ids, pkg.purl)
+            if statement is not None:
+                # kept, marked: triage files it under `suppressed` with the VEX reason
                 self.stats.suppressed_by_vex += 1
-                continue
-            out.append(self._finding(pkg, hit, fixed, upgrade))
+                why = statement.justification or statement.status
+                finding.suppressed = f"vex: {statement.status} ({why}) in {statement.source}"
+            out.append(finding)
         return out
 
     def _finding(self, pkg: Package, hit: _Hit, fixed: list[str], upgrade: str | None) -> Finding:
