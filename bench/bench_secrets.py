@@ -31,11 +31,12 @@ from citywatch.secrets.synth import expand
 TRIVY = Path("/opt/peers/bin/trivy")
 DETECT_SECRETS = Path("/opt/peers-ds/bin/detect-secrets")
 
-WORDS = (
-    "user account token value config request response handler client server session cache "
-    "password secret key api auth id name data items result error status index count limit "
-    "offset buffer stream reader writer parser builder factory manager service provider"
-).split()
+_WORD_LINES = (
+    "user account token value config request response handler client server session cache",
+    "password secret key api auth id name data items result error status index count limit",
+    "offset buffer stream reader writer parser builder factory manager service provider",
+)
+WORDS = [w for line in _WORD_LINES for w in line.split()]
 
 
 def _code_lines(rng: random.Random, n: int) -> list[str]:
@@ -242,7 +243,7 @@ def build_history(repo: Path, commits: int, seed: int = 5) -> tuple[int, int]:
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     stream: list[bytes] = []
     files: dict[str, list[str]] = {}
-    planted = 0
+    planted: set[str] = set()  # distinct planted lines (one commit may draw the same twice)
     added = 0
     last: dict[str, int] = {}
     for n in range(1, commits + 1):
@@ -262,8 +263,9 @@ def build_history(repo: Path, commits: int, seed: int = 5) -> tuple[int, int]:
             new = rng.choices(code, k=rng.randint(5, 60))
             if rng.random() < 0.03:
                 rule = rng.choice(rules)
-                new.append(expand(rng.choice(rule.tp), f"h{n}"))
-                planted += 1
+                secret_line = expand(rng.choice(rule.tp), f"h{n}")
+                new.append(secret_line)
+                planted.add(secret_line)
             lines[rng.randrange(len(lines) + 1) :] = new + lines[len(lines) // 2 :][:40]
             body = ("\n".join(lines) + "\n").encode()
             added += sum(len(x) + 1 for x in new)
@@ -272,22 +274,23 @@ def build_history(repo: Path, commits: int, seed: int = 5) -> tuple[int, int]:
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(stream),
                    check=True)  # fmt: skip
     subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
-    return planted, added
+    return len(planted), added
 
 
 def bench_history(work: Path, commits: int) -> None:
     repo = work / "history"
     t = time.perf_counter()
     planted, added = build_history(repo, commits)
-    print(f"\n== git history: {commits} commits ({planted} planted), built in "
+    print(f"\n== git history: {commits} commits ({planted} distinct planted), built in "
           f"{time.perf_counter() - t:.1f}s")  # fmt: skip
     seconds, rss, doc = citywatch_scan(repo, work / "hist.json", "--git-history")
     summary = doc["summary"]
     assert isinstance(summary, dict)
     hb = int(summary.get("secret_history_bytes", 0)) / 1e6
     print(f"  citywatch --git-history: {seconds:.2f}s  {summary.get('secret_history_commits')} "
-          f"commits with additions, {hb:.1f} MB of added lines ({hb / seconds:.1f} MB/s incl. git), "
-          f"peak RSS {rss / 1024:.0f} MiB, findings {summary['findings']}")  # fmt: skip
+          f"commits with additions, {hb:.1f} MB of added lines "
+          f"({hb / seconds:.1f} MB/s incl. git), peak RSS {rss / 1024:.0f} MiB, "
+          f"findings {summary['findings']}")  # fmt: skip
     shutil.rmtree(repo)
 
 
