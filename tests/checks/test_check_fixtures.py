@@ -70,5 +70,8 @@ def test_every_check_has_complete_metadata() -> None:
         assert check.id.startswith("CW-"), check.id
         assert check.title and check.remediation and check.description, check.id
         assert check.references, f"{check.id} has no references"
-        assert "nist_800_53" in check.compliance and "iso27001" in check.compliance \
-            and "soc2" in check.compliance, f"{check.id} lacks compliance mappings"
+        assert (
+            "nist_800_53" in check.compliance
+            and "iso27001" in check.compliance
+            and "soc2" in check.compliance
+        ), f"{check.id} lacks compliance mappings"

@@ -47,8 +47,11 @@ def _netpol(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
     from citywatch.k8s.netpol import Cluster
     from citywatch.k8s.netpol_findings import netpol_findings
 
-    if not any(r.kind == "NetworkPolicy" for r in resources):
-        return []  # without any policy there is nothing to say beyond "no isolation anywhere"
+    from citywatch.parsers.kubernetes import POD_SPEC_PATHS
+
+    # workloads with no NetworkPolicy anywhere are the least isolated case of all: report it
+    if not any(r.kind == "NetworkPolicy" or r.kind in POD_SPEC_PATHS for r in resources):
+        return []
     return netpol_findings(Cluster.from_resources(resources))
 
 
