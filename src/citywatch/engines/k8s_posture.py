@@ -46,7 +46,6 @@ def _rbac(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
 def _netpol(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
     from citywatch.k8s.netpol import Cluster
     from citywatch.k8s.netpol_findings import netpol_findings
-
     from citywatch.parsers.kubernetes import POD_SPEC_PATHS
 
     # workloads with no NetworkPolicy anywhere are the least isolated case of all: report it
