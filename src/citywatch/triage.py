@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from citywatch.baseline import read_fingerprints
 from citywatch.ignorefile import IgnoreRule, find_ignore_file, load_ignore_file
 from citywatch.model import Finding, Resource, ScanResult
+from citywatch.secrets.detect_secrets_baseline import is_detect_secrets_baseline
 from citywatch.selection import matches, selected
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def apply(findings: list[Finding], result: ScanResult, ctx: ScanContext) -> None
     inline = InlineIgnores(ctx)
     rules = _ignore_rules(ctx)
     baseline: set[str] = set()
-    if opts.baseline is not None:
+    if opts.baseline is not None and not is_detect_secrets_baseline(opts.baseline):
+        # a detect-secrets baseline is the secret engine's to apply; it has no fingerprints
         try:
             baseline = read_fingerprints(opts.baseline)
         except ValueError as exc:

@@ -161,3 +161,27 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["scan", "--no-such-flag"]) == 2
     assert main(["scan", "--scanners", "secret", "--policy", str(tmp_path), str(tmp_path)]) == 2
     assert "--policy needs the misconfig scanner" in capsys.readouterr().err
+
+
+def test_detect_secrets_baseline_is_not_a_triage_error(
+    tmp_path: Path, privileged_check: Check, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text(pod("a"))
+    ds = tmp_path.parent / f"{tmp_path.name}.secrets.baseline"
+    ds.write_text(
+        json.dumps(
+            {
+                "version": "1.5.0",
+                "plugins_used": [],
+                "results": {},
+                "generated_at": "2024-01-01T00:00:00Z",
+            }
+        )
+    )
+    code, out = run(capsys, str(tmp_path), "--baseline", str(ds), "-f", "json")
+    doc = json.loads(out)
+    assert doc["errors"] == [] and len(doc["findings"]) == 1 and code == 1
+    bad = tmp_path.parent / f"{tmp_path.name}.bad.json"
+    bad.write_text('{"nope": 1}')
+    _, out = run(capsys, str(tmp_path), "--baseline", str(bad), "-f", "json")
+    assert "has no 'findings' list" in json.loads(out)["errors"][0]["reason"]
