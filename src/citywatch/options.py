@@ -40,6 +40,7 @@ class ScanOptions:
     since: str | None = None
     staged: bool = False
     show_secrets: bool = False
+    test_secrets_low: bool = False  # secrets under test/fixture paths reported as LOW
     # vulnerabilities
     cache_dir: Path | None = None
     ignore_unfixed: bool = False

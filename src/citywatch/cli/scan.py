@@ -221,6 +221,7 @@ def options_from_args(args: argparse.Namespace) -> ScanOptions:
         since=args.since,
         staged=args.staged,
         show_secrets=args.show_secrets,
+        test_secrets_low=args.test_secrets_low,
         cache_dir=args.cache_dir,
         ignore_unfixed=args.ignore_unfixed,
         vex=list(args.vex),

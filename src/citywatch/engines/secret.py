@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from citywatch.model import Check, Finding, Location
+from citywatch.model import Check, Finding, Location, Severity
 from citywatch.options import ScanOptions
 from citywatch.pipeline import ScanContext, SourceFile
 from citywatch.secrets.detect_secrets_baseline import (
@@ -297,11 +297,41 @@ class SecretEngine:
                 continue
             check = checks.get(leak.rule_id)
             if check is not None:
-                findings.append(finding_for(leak, check, opts.show_secrets))
+                finding = finding_for(leak, check, opts.show_secrets)
+                if opts.test_secrets_low and is_test_fixture_path(finding.location.path):
+                    finding.severity = Severity.LOW
+                    finding.extra["test_fixture"] = True
+                findings.append(finding)
         if in_baseline:
             ctx.stats["secret_in_detect_secrets_baseline"] = in_baseline
         ctx.stats["secret_rules"] = len(rules)
         return findings
+
+
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "fixtures",
+        "__tests__",
+        "spec",
+        "specs",
+        "__fixtures__",
+        "testing",
+    }
+)
+
+
+def is_test_fixture_path(path: str) -> bool:
+    """Paths that hold test fixtures by the usual conventions of most ecosystems."""
+    parts = path.replace("\\", "/").split("/")
+    if any(p.lower() in _TEST_DIRS for p in parts[:-1]):
+        return True
+    name = parts[-1].lower()
+    stem = name.rsplit(".", 1)[0]
+    return stem.startswith("test_") or stem.endswith(("_test", ".test", ".spec", "_spec"))
 
 
 def load_rules_builtin_only(options: ScanOptions) -> list[Rule]:
