@@ -54,6 +54,14 @@ def _netpol(resources: list[Resource], ctx: ScanContext) -> list[Finding]:
     return netpol_findings(Cluster.from_resources(resources))
 
 
+def _in_kustomize_namespaces(resources: list[Resource], ctx: ScanContext) -> list[Resource]:
+    """Objects of a directory whose kustomization.yaml sets `namespace:` live there."""
+    from citywatch.k8s.kustomize import apply_kustomize_namespaces
+
+    on_disk = {f.display: f.path for f in ctx.files}
+    return apply_kustomize_namespaces(resources, on_disk.get)
+
+
 class K8sPostureEngine:
     scanner = "misconfig"
 
@@ -61,6 +69,7 @@ class K8sPostureEngine:
         resources = [r for r in ctx.resources if r.framework == "kubernetes"]
         if not resources:
             return []
+        resources = _in_kustomize_namespaces(resources, ctx)
         findings: list[Finding] = []
         for name, analysis in _analyses():
             try:

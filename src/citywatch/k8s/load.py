@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from citywatch.k8s.kustomize import apply_kustomize_namespaces
 from citywatch.model import Location, Resource
 from citywatch.parsers.kubernetes import FRAMEWORK, load_objects, object_address
 
@@ -55,7 +56,12 @@ def load_paths(paths: list[Path]) -> tuple[list[Resource], Errors]:
         res, errs = load_objects(rest)
         resources += res
         errors += errs
-    return resources, errors
+    return apply_kustomize_namespaces(resources, _file_on_disk), errors
+
+
+def _file_on_disk(display: str) -> Path | None:
+    path = Path(display)
+    return path if path.is_file() else None
 
 
 def load_inputs(

@@ -305,7 +305,8 @@ class RBACGraph:
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         assert isinstance(meta, dict)
         name = str(meta.get("name", ""))
-        ns = str(meta.get("namespace") or "") if kind in ("Role", "RoleBinding") else ""
+        # a namespaced object without metadata.namespace is created in `default` (as pss/netpol)
+        ns = str(meta.get("namespace") or "default") if kind in ("Role", "RoleBinding") else ""
         if kind in ("Role", "ClusterRole"):
             agg = obj.get("aggregationRule")
             selectors = None
@@ -328,7 +329,7 @@ class RBACGraph:
                         Subject(
                             str(s.get("kind", "")),
                             str(s.get("name", "")),
-                            str(s.get("namespace") or ""),
+                            _subject_namespace(s, kind, ns),
                         )
                     )
             b = Binding(
@@ -476,3 +477,12 @@ class RBACGraph:
 
     def missing_roles(self) -> list[Binding]:
         return [b for b in self.all_bindings() if self.role_for(b) is None]
+
+
+def _subject_namespace(subject: dict[str, Any], binding_kind: str, binding_ns: str) -> str:
+    """A ServiceAccount subject of a RoleBinding without a namespace is in the binding's one
+    (the authorizer's rule), so reports name it `ns/name`, not `/name`."""
+    ns = str(subject.get("namespace") or "")
+    if not ns and subject.get("kind") == "ServiceAccount" and binding_kind == "RoleBinding":
+        return binding_ns
+    return ns
