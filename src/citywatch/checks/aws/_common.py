@@ -176,16 +176,20 @@ def require(
     ok: Callable[[Any], bool] = truthy,
     default: Any = None,
     applies: Callable[[Resource], bool] | None = None,
+    unknown_is_set: bool = False,
 ) -> None:
     """Register an implementation that fails when `ok(value)` is false for one attribute.
 
     A missing attribute takes `default` (the AWS/provider default); an unknown one makes the
-    result "unknown".
+    result "unknown", unless `unknown_is_set`: for "a key / destination is configured" rules,
+    a reference resolved only at apply time (`aws_kms_key.k.arn`, `!GetAtt Key.Arn`) is set.
     """
     kind_tuple = (kinds,) if isinstance(kinds, str) else kinds
 
     def rule(res: Resource, _ctx: CheckContext) -> Failure | None:
         if applies is not None and not applies(res):
+            return None
+        if unknown_is_set and present(res, path):
             return None
         value = attr(res, path, MISSING)
         if value is MISSING or value is None:
@@ -195,6 +199,23 @@ def require(
         return None
 
     implements(check, framework, *kind_tuple)(rule)
+
+
+def present(source: Resource | dict[str, Any], path: str) -> bool:
+    """Whether an attribute is configured; a value known only at apply time counts as set.
+
+    References to other resources (`aws_kms_key.main.arn`, `!Ref Key`) are unknown to a static
+    scan but are never empty, so "is a KMS key configured?" has a known answer: yes.
+    """
+    try:
+        value = attr(source, path, MISSING)
+    except UnknownValue:
+        return True
+    if value is MISSING or value is None:
+        return False
+    if isinstance(value, (list, dict, str)):
+        return len(value) > 0
+    return True
 
 
 def equals(*allowed: str) -> Callable[[Any], bool]:

@@ -35,6 +35,7 @@ require(
     "access_log_settings.destination_arn",
     "access logging is not configured",
     ok=non_empty,
+    unknown_is_set=True,
 )
 require(
     access_logs,
@@ -43,6 +44,7 @@ require(
     "AccessLogSetting.DestinationArn",
     "access logging is not configured",
     ok=non_empty,
+    unknown_is_set=True,
 )
 require(
     access_logs,
@@ -51,6 +53,7 @@ require(
     "AccessLogSettings.DestinationArn",
     "access logging is not configured",
     ok=non_empty,
+    unknown_is_set=True,
 )
 
 no_auth = define(

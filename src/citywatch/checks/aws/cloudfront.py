@@ -119,8 +119,18 @@ waf = define(
     references=[f"{CF_DOCS}/distribution-web-awswaf.html"],
     compliance=comp(["SC-7", "SI-4"], ["A.8.20", "A.8.16"], ["CC6.6"]),
 )
-require(waf, TF, TF_DIST, "web_acl_id", "no web ACL is associated", ok=non_empty)
-require(waf, CFN, CFN_DIST, f"{DC}.WebACLId", "no web ACL is associated", ok=non_empty)
+require(
+    waf, TF, TF_DIST, "web_acl_id", "no web ACL is associated", ok=non_empty, unknown_is_set=True
+)
+require(
+    waf,
+    CFN,
+    CFN_DIST,
+    f"{DC}.WebACLId",
+    "no web ACL is associated",
+    ok=non_empty,
+    unknown_is_set=True,
+)
 
 access_logs = define(
     "CW-AWS-CLOUDFRONT-004",
@@ -131,8 +141,24 @@ access_logs = define(
     references=[f"{CF_DOCS}/AccessLogs.html"],
     compliance=logging(),
 )
-require(access_logs, TF, TF_DIST, "logging_config", "access logging is off", ok=non_empty)
-require(access_logs, CFN, CFN_DIST, f"{DC}.Logging", "access logging is off", ok=non_empty)
+require(
+    access_logs,
+    TF,
+    TF_DIST,
+    "logging_config",
+    "access logging is off",
+    ok=non_empty,
+    unknown_is_set=True,
+)
+require(
+    access_logs,
+    CFN,
+    CFN_DIST,
+    f"{DC}.Logging",
+    "access logging is off",
+    ok=non_empty,
+    unknown_is_set=True,
+)
 
 origin_https = define(
     "CW-AWS-CLOUDFRONT-005",

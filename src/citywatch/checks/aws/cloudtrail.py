@@ -58,8 +58,8 @@ kms = define(
     references=[f"{CT_DOCS}/encrypting-cloudtrail-log-files-with-aws-kms.html"],
     compliance=key_management(["3.5"]),
 )
-require(kms, TF, TF_TRAIL, "kms_key_id", "no KMS key", ok=non_empty)
-require(kms, CFN, CFN_TRAIL, "KMSKeyId", "no KMS key", ok=non_empty)
+require(kms, TF, TF_TRAIL, "kms_key_id", "no KMS key", ok=non_empty, unknown_is_set=True)
+require(kms, CFN, CFN_TRAIL, "KMSKeyId", "no KMS key", ok=non_empty, unknown_is_set=True)
 
 cloudwatch = define(
     "CW-AWS-CLOUDTRAIL-004",
@@ -72,8 +72,24 @@ cloudwatch = define(
     references=[f"{CT_DOCS}/send-cloudtrail-events-to-cloudwatch-logs.html"],
     compliance=monitoring(),
 )
-require(cloudwatch, TF, TF_TRAIL, "cloud_watch_logs_group_arn", "no log group", ok=non_empty)
-require(cloudwatch, CFN, CFN_TRAIL, "CloudWatchLogsLogGroupArn", "no log group", ok=non_empty)
+require(
+    cloudwatch,
+    TF,
+    TF_TRAIL,
+    "cloud_watch_logs_group_arn",
+    "no log group",
+    ok=non_empty,
+    unknown_is_set=True,
+)
+require(
+    cloudwatch,
+    CFN,
+    CFN_TRAIL,
+    "CloudWatchLogsLogGroupArn",
+    "no log group",
+    ok=non_empty,
+    unknown_is_set=True,
+)
 
 is_logging = define(
     "CW-AWS-CLOUDTRAIL-005",

@@ -9,6 +9,7 @@ from citywatch.checks.aws._common import (
     backup,
     implements,
     key_management,
+    present,
     require,
 )
 from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
@@ -33,7 +34,7 @@ cmk = define(
 def _tf_cmk(res: Resource, ctx: CheckContext) -> Failure | None:
     if not truthy(attr(res, "server_side_encryption.enabled", False)):
         return Failure("server-side encryption uses the AWS-owned key", "server_side_encryption")
-    if not attr(res, "server_side_encryption.kms_key_arn"):
+    if not present(res, "server_side_encryption.kms_key_arn"):
         return Failure("no customer-managed kms_key_arn", "server_side_encryption")
     return None
 
@@ -42,7 +43,7 @@ def _tf_cmk(res: Resource, ctx: CheckContext) -> Failure | None:
 def _cfn_cmk(res: Resource, ctx: CheckContext) -> Failure | None:
     if not truthy(attr(res, "SSESpecification.SSEEnabled", False)):
         return Failure("SSESpecification.SSEEnabled is not true", "SSESpecification")
-    if res.kind == "AWS::DynamoDB::Table" and not attr(res, "SSESpecification.KMSMasterKeyId"):
+    if res.kind == "AWS::DynamoDB::Table" and not present(res, "SSESpecification.KMSMasterKeyId"):
         return Failure("no customer-managed KMSMasterKeyId", "SSESpecification")
     return None
 

@@ -19,7 +19,15 @@ from citywatch.checks.aws._common import (
     secrets_exposure,
     secrets_in_text,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, truthy
+from citywatch.checks.base import (
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    truthy,
+)
 from citywatch.model import Resource
 
 EC2_DOCS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide"
@@ -179,8 +187,10 @@ instance_disks = define(
     "CW-AWS-EC2-006",
     "EC2 instance block device is not encrypted",
     "MEDIUM",
-    description="Root and data volumes declared on the instance are created unencrypted unless "
-    "encryption by default is on for the account.",
+    description="Root and data volumes of the instance are created unencrypted unless "
+    "encryption by default is on for the account; a root volume that is not declared at all "
+    "is created from the AMI's snapshot, unencrypted (Terraform: unless the scan also enables "
+    "aws_ebs_encryption_by_default).",
     remediation="Set encrypted = true in root_block_device / ebs_block_device "
     "(BlockDeviceMappings[].Ebs.Encrypted: true).",
     references=[f"{EBS_DOCS}/ebs-encryption.html"],
@@ -188,8 +198,26 @@ instance_disks = define(
 )
 
 
+def _account_encrypts_by_default(ctx: CheckContext) -> bool:
+    """The scan turns on EBS encryption by default, so undeclared root volumes are encrypted."""
+    for res in ctx.of_type("aws_ebs_encryption_by_default"):
+        try:
+            if truthy(attr(res, "enabled", True)):
+                return True
+        except UnknownValue:
+            continue
+    return False
+
+
 @implements(instance_disks, TF, "aws_instance")
 def _tf_instance_disks(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    if (
+        not blocks(res, "root_block_device")
+        and not blocks(res, "launch_template")
+        and not _account_encrypts_by_default(ctx)
+    ):
+        # the root volume is still created: from the AMI snapshot, unencrypted by default
+        yield Failure("root volume is not declared, so it is not encrypted", None, key="root")
     for block in ("root_block_device", "ebs_block_device"):
         for i, disk in enumerate(blocks(res, block)):
             if attr(disk, "snapshot_id"):
@@ -202,6 +230,8 @@ def _tf_instance_disks(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
 
 @implements(instance_disks, CFN, "AWS::EC2::Instance")
 def _cfn_instance_disks(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    if not blocks(res, "BlockDeviceMappings") and not blocks(res, "LaunchTemplate"):
+        yield Failure("BlockDeviceMappings is not set, so the root volume is not encrypted", None)
     for i, mapping in enumerate(blocks(res, "BlockDeviceMappings")):
         ebs = attr(mapping, "Ebs")
         if not isinstance(ebs, dict) or attr(ebs, "SnapshotId"):

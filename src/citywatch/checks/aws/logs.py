@@ -19,8 +19,24 @@ encryption = define(
     references=[f"{LOGS_DOCS}/encrypt-log-data-kms.html"],
     compliance=key_management(),
 )
-require(encryption, TF, "aws_cloudwatch_log_group", "kms_key_id", "no KMS key", ok=non_empty)
-require(encryption, CFN, "AWS::Logs::LogGroup", "KmsKeyId", "no KMS key", ok=non_empty)
+require(
+    encryption,
+    TF,
+    "aws_cloudwatch_log_group",
+    "kms_key_id",
+    "no KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)
+require(
+    encryption,
+    CFN,
+    "AWS::Logs::LogGroup",
+    "KmsKeyId",
+    "no KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)
 
 retention = define(
     "CW-AWS-LOGS-002",

@@ -71,6 +71,7 @@ require(
     "encryption_info.encryption_at_rest_kms_key_arn",
     "no customer-managed key",
     ok=non_empty,
+    unknown_is_set=True,
 )
 require(
     at_rest_cmk,
@@ -79,6 +80,7 @@ require(
     "EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId",
     "no customer-managed key",
     ok=non_empty,
+    unknown_is_set=True,
 )
 
 broker_logs = define(

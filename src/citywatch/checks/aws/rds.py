@@ -17,6 +17,7 @@ from citywatch.checks.aws._common import (
     is_false,
     logging,
     non_empty,
+    present,
     require,
     vulnerability_mgmt,
 )
@@ -34,7 +35,7 @@ def _standalone(res: Resource) -> bool:
     """Aurora members take storage, backup and encryption settings from their cluster."""
     key = "cluster_identifier" if res.framework == TF else "DBClusterIdentifier"
     engine = attr(res, "engine" if res.framework == TF else "Engine", "")
-    in_cluster = attr(res, key) is not None
+    in_cluster = present(res, key)  # `!Ref DbCluster` is unknown but names a cluster
     return not in_cluster and not (isinstance(engine, str) and engine.startswith("aurora"))
 
 
@@ -152,7 +153,15 @@ for _fw, _kinds, _path in (
     (TF, (TF_INSTANCE, TF_CLUSTER), "deletion_protection"),
     (CFN, (CFN_INSTANCE, CFN_CLUSTER), "DeletionProtection"),
 ):
-    require(deletion, _fw, _kinds, _path, "deletion protection is disabled")
+    require(
+        deletion,
+        _fw,
+        _kinds,
+        _path,
+        "deletion protection is disabled",
+        # an Aurora member instance has no such setting: its cluster's protection applies
+        applies=lambda r: r.kind.endswith(("cluster", "DBCluster")) or _standalone(r),
+    )
 
 iam_auth = define(
     "CW-AWS-RDS-005",

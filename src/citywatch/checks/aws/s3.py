@@ -27,8 +27,17 @@ from citywatch.checks.aws._common import (
     require,
     statements,
 )
-from citywatch.checks.base import MISSING, CheckContext, Failure, attr, blocks, define, truthy
-from citywatch.model import Resource
+from citywatch.checks.base import (
+    MISSING,
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    truthy,
+)
+from citywatch.model import UNKNOWN, Resource
 
 S3_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
 BUCKET = "aws_s3_bucket"
@@ -270,9 +279,30 @@ def _tf_logging(res: Resource, ctx: CheckContext) -> Failure | None:
     return Failure("no access logging configured for this bucket")
 
 
+def _cfn_log_target(res: Resource, ctx: CheckContext) -> bool:
+    """Another bucket of the template delivers its access logs here (by `!Ref` or by name).
+
+    Logging the log bucket into itself loops, and into a third bucket just moves the problem;
+    AWS documents the target bucket as the end of the chain.
+    """
+    own_name = res.attributes.get("BucketName")
+    for other in ctx.of_type(CFN_BUCKET):
+        if other is res or other.location.path != res.location.path:
+            continue
+        try:
+            dest = attr(other, "LoggingConfiguration.DestinationBucketName", MISSING)
+        except UnknownValue:
+            dest = UNKNOWN
+        if dest is UNKNOWN and res.name in other.references:
+            return True
+        if isinstance(dest, str) and isinstance(own_name, str) and dest == own_name:
+            return True
+    return False
+
+
 @implements(access_logging, CFN, CFN_BUCKET)
 def _cfn_logging(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "LoggingConfiguration", MISSING) is MISSING:
+    if attr(res, "LoggingConfiguration", MISSING) is MISSING and not _cfn_log_target(res, ctx):
         return Failure("LoggingConfiguration is not set")
     return None
 

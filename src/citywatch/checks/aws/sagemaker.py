@@ -47,8 +47,8 @@ encryption = define(
     references=[f"{SM_DOCS}/encryption-at-rest-nbi.html"],
     compliance=key_management(),
 )
-require(encryption, TF, TF_KIND, "kms_key_id", "no KMS key", ok=non_empty)
-require(encryption, CFN, CFN_KIND, "KmsKeyId", "no KMS key", ok=non_empty)
+require(encryption, TF, TF_KIND, "kms_key_id", "no KMS key", ok=non_empty, unknown_is_set=True)
+require(encryption, CFN, CFN_KIND, "KmsKeyId", "no KMS key", ok=non_empty, unknown_is_set=True)
 
 root = define(
     "CW-AWS-SAGEMAKER-003",

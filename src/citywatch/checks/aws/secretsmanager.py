@@ -56,5 +56,21 @@ cmk = define(
     references=[f"{SM_DOCS}/security-encryption.html"],
     compliance=key_management(),
 )
-require(cmk, TF, "aws_secretsmanager_secret", "kms_key_id", "no customer KMS key", ok=non_empty)
-require(cmk, CFN, "AWS::SecretsManager::Secret", "KmsKeyId", "no customer KMS key", ok=non_empty)
+require(
+    cmk,
+    TF,
+    "aws_secretsmanager_secret",
+    "kms_key_id",
+    "no customer KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)
+require(
+    cmk,
+    CFN,
+    "AWS::SecretsManager::Secret",
+    "KmsKeyId",
+    "no customer KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)

@@ -16,5 +16,21 @@ encryption = define(
     references=["https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html"],
     compliance=at_rest(),
 )
-require(encryption, TF, "aws_sns_topic", "kms_master_key_id", "topic has no KMS key", ok=non_empty)
-require(encryption, CFN, "AWS::SNS::Topic", "KmsMasterKeyId", "topic has no KMS key", ok=non_empty)
+require(
+    encryption,
+    TF,
+    "aws_sns_topic",
+    "kms_master_key_id",
+    "topic has no KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)
+require(
+    encryption,
+    CFN,
+    "AWS::SNS::Topic",
+    "KmsMasterKeyId",
+    "topic has no KMS key",
+    ok=non_empty,
+    unknown_is_set=True,
+)

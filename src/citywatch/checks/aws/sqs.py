@@ -11,6 +11,7 @@ from citywatch.checks.aws._common import (
     data_exposure,
     implements,
     policy_document,
+    present,
     public_allow_statements,
 )
 from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
@@ -32,14 +33,14 @@ encryption = define(
 
 @implements(encryption, TF, "aws_sqs_queue")
 def _tf_encryption(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "kms_master_key_id") or truthy(attr(res, "sqs_managed_sse_enabled", False)):
+    if present(res, "kms_master_key_id") or truthy(attr(res, "sqs_managed_sse_enabled", False)):
         return None
     return Failure("neither kms_master_key_id nor sqs_managed_sse_enabled is set")
 
 
 @implements(encryption, CFN, "AWS::SQS::Queue")
 def _cfn_encryption(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "KmsMasterKeyId") or truthy(attr(res, "SqsManagedSseEnabled", False)):
+    if present(res, "KmsMasterKeyId") or truthy(attr(res, "SqsManagedSseEnabled", False)):
         return None
     return Failure("neither KmsMasterKeyId nor SqsManagedSseEnabled is set")
 

@@ -21,7 +21,16 @@ from citywatch.checks.aws._common import (
     network_exposure,
     port_range_covers,
 )
-from citywatch.checks.base import CheckContext, Failure, UnknownValue, attr, blocks, define, truthy
+from citywatch.checks.base import (
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    known,
+    truthy,
+)
 from citywatch.model import UNKNOWN, Check, Resource
 
 SG_DOCS = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html"
@@ -122,8 +131,9 @@ def _port_check(check: Check, ports: dict[int, str] | None) -> None:
             except UnknownValue:
                 undecided = rule.path or "ports"
                 continue
-            if rule.sources:
-                failures.extend(_failure(rule, what) for what in matched)
+            if rule.sources and matched:
+                # one finding per rule: an all-ports rule is one mistake, not twelve
+                failures.append(_failure(rule, ", ".join(matched)))
             elif matched:
                 undecided = rule.path or "source"
         if not failures and undecided is not None:
@@ -288,14 +298,32 @@ nacl_admin = define(
     "CW-AWS-VPC-006",
     "Network ACL allows remote administration ports from the internet",
     "HIGH",
-    description="A network ACL entry allows 0.0.0.0/0 or ::/0 to SSH (22) or RDP (3389).",
+    description="A network ACL entry allows 0.0.0.0/0 or ::/0 to SSH (22) or RDP (3389). The "
+    "ephemeral return-traffic entry (from 1024 or above to 65535) is not reported.",
     remediation="Limit the entry's CIDR to trusted ranges or deny the admin ports explicitly.",
     references=[NACL_DOCS],
     compliance=network_exposure(["5.1"]),
 )
 
 
+def _ephemeral_return_range(entry: AclEntry) -> bool:
+    """The 1024-65535 style entry stateless ACLs need for replies to outbound connections.
+
+    AWS's recommended ACL rules include it from 0.0.0.0/0; it happens to cover 3389 but opening
+    RDP is the security group's decision (CW-AWS-VPC-002), not this entry's purpose.
+    """
+    try:
+        low, high = int(known(entry.from_port)), int(known(entry.to_port))
+    except (TypeError, ValueError):
+        return False
+    return str(known(entry.protocol)).lower() in ("tcp", "6", "udp", "17") and (
+        low >= 1024 and high == 65535
+    )
+
+
 def _admin_ports(entry: AclEntry) -> str | None:
+    if _ephemeral_return_range(entry):
+        return None
     hit = [
         label
         for port, label in ((22, "SSH"), (3389, "RDP"))

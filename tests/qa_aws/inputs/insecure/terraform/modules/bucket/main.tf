@@ -1,0 +1,12 @@
+variable "name" {
+  type = string
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket        = var.name
+  force_destroy = true
+}
+
+output "id" {
+  value = aws_s3_bucket.this.id
+}
