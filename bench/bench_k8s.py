@@ -225,11 +225,30 @@ def bench_rbac(tmp: Path, roles: int, bindings: int) -> None:
             f"{fmt(t_index)}, query {fmt(t_query)}; total {fmt(total)}; {len(grants)} grants, "
             f"{len(errors)} errors"
         )
+    bench_rbac_cli(yaml_path, bindings, roles)
     clock = Clock()
     for ns in range(100):
         graph.who_can("create", "pods/exec", f"ns{ns}")
     t = clock.lap()
     print(f"RBAC who-can warm: 100 queries in {fmt(t)} ({t[1] * 10:.2f} ms CPU each)")
+
+
+def bench_rbac_cli(yaml_path: Path, bindings: int, roles: int) -> None:
+    """The command a user runs (in-process, so interpreter start-up is not counted)."""
+    import contextlib
+    import io
+
+    from citywatch.cli.main import main as cli_main
+
+    argv = ["k8s", "who-can", "get", "secrets", "-n", "ns7", str(yaml_path), "-f", "json"]
+    clock = Clock()
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli_main(argv)
+    t = clock.lap()
+    print(
+        f"RBAC `citywatch k8s who-can get secrets -n ns7` over {bindings} bindings + {roles} "
+        f"roles from YAML, whole command: {fmt(t)}"
+    )
 
 
 def netpol_objects(pods: int, namespaces: int, policies: int) -> list[dict[str, Any]]:

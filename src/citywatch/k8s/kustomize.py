@@ -108,13 +108,17 @@ def apply_kustomize_namespaces(
     objects read from a live cluster).
     """
     lookup = NamespaceLookup()
+    by_path: dict[str, str | None] = {}  # many objects share a file: look it up once
     out: list[Resource] = []
     for res in resources:
         if res.kind in CLUSTER_SCOPED or not isinstance(res.attributes, dict):
             out.append(res)
             continue
-        file = locate(res.location.path)
-        namespace = lookup.for_file(file) if file is not None else None
+        shown = res.location.path
+        if shown not in by_path:
+            file = locate(shown)
+            by_path[shown] = lookup.for_file(file) if file is not None else None
+        namespace = by_path[shown]
         meta = res.attributes.get("metadata")
         current = meta.get("namespace") if isinstance(meta, dict) else None
         if namespace is None or current == namespace:
