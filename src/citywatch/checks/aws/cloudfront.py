@@ -71,16 +71,20 @@ tls_version = define(
     "CloudFront distribution accepts TLS versions older than 1.2",
     "MEDIUM",
     description="A custom certificate with a minimum protocol version below TLSv1.2 lets "
-    "viewers negotiate deprecated TLS 1.0/1.1.",
-    remediation="Set minimum_protocol_version (MinimumProtocolVersion) to TLSv1.2_2021.",
+    "viewers negotiate deprecated TLS 1.0/1.1; so does the default *.cloudfront.net "
+    "certificate, whose security policy is always TLSv1.",
+    remediation="Use a custom (ACM) certificate and set minimum_protocol_version "
+    "(MinimumProtocolVersion) to TLSv1.2_2021.",
     references=[f"{CF_DOCS}/secure-connections-supported-viewer-protocols-ciphers.html"],
     compliance=in_transit(),
 )
 
 
 def _old_tls(cert: dict[str, Any] | None, default_key: str, version_key: str) -> str | None:
-    if not cert or truthy(attr(cert, default_key, False)):
+    if not cert:
         return None
+    if truthy(attr(cert, default_key, False)):
+        return "TLSv1 (the default CloudFront certificate cannot be raised)"
     version = str(attr(cert, version_key, "TLSv1"))
     if version.startswith(("TLSv1.2", "TLSv1.3")):
         return None

@@ -109,6 +109,16 @@ def _cfn_imdsv2(res: Resource, ctx: CheckContext) -> Failure | None:
     )
 
 
+@implements(imdsv2, CFN, "AWS::EC2::Instance")
+def _cfn_instance_imdsv2(res: Resource, ctx: CheckContext) -> Failure | None:
+    """An instance's metadata options can only be set through a launch template."""
+    if attr(res, "LaunchTemplate") is None:
+        return Failure(
+            "no LaunchTemplate sets MetadataOptions.HttpTokens: required, so IMDSv1 is allowed"
+        )
+    return None  # the referenced AWS::EC2::LaunchTemplate is checked on its own
+
+
 public_ip = define(
     "CW-AWS-EC2-004",
     "EC2 instance is given a public IP address",

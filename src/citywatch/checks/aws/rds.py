@@ -14,14 +14,17 @@ from citywatch.checks.aws._common import (
     backup,
     comp,
     data_exposure,
+    implements,
     is_false,
     logging,
+    mask,
     non_empty,
     present,
     require,
+    secrets_exposure,
     vulnerability_mgmt,
 )
-from citywatch.checks.base import attr, define
+from citywatch.checks.base import CheckContext, Failure, UnknownValue, attr, define
 from citywatch.model import Resource
 
 RDS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
@@ -261,3 +264,42 @@ for _fw, _kinds, _path in (
         default=[],
         applies=lambda r: r.kind.endswith(("cluster", "DBCluster")) or _standalone(r),
     )
+
+static_password = define(
+    "CW-AWS-RDS-009",
+    "RDS master password is written in the configuration",
+    "HIGH",
+    description="A master password known when the configuration is read (a literal, a variable "
+    "or parameter default) is stored in the repository, in every plan and in the state file, "
+    "and is rarely rotated.",
+    remediation="Set manage_master_user_password = true (ManageMasterUserPassword: true) so RDS "
+    "keeps the password in Secrets Manager, or pass it from Secrets Manager / SSM "
+    "(`{{resolve:secretsmanager:...}}`, a data source, or a NoEcho parameter without Default).",
+    references=[
+        f"{RDS_DOCS}/rds-secrets-manager.html",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html",
+    ],
+    compliance=secrets_exposure(),
+)
+
+_PASSWORD_ATTR = {
+    TF_INSTANCE: "password",
+    TF_CLUSTER: "master_password",
+    CFN_INSTANCE: "MasterUserPassword",
+    CFN_CLUSTER: "MasterUserPassword",
+}
+
+
+def _static_password(res: Resource, _ctx: CheckContext) -> Failure | None:
+    path = _PASSWORD_ATTR[res.kind]
+    try:
+        value = attr(res, path)
+    except UnknownValue:
+        return None  # supplied at deploy time (a variable/parameter without a default)
+    if not isinstance(value, str) or not value or value.startswith("{{resolve:"):
+        return None
+    return Failure(f"{path} is a value written in the configuration ({mask(value)})", path)
+
+
+implements(static_password, TF, TF_INSTANCE, TF_CLUSTER)(_static_password)
+implements(static_password, CFN, CFN_INSTANCE, CFN_CLUSTER)(_static_password)
