@@ -164,6 +164,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print secrets in full (local use only; default redacts)",
     )
     p.add_argument(
+        "--test-secrets-low",
+        action="store_true",
+        help="report secrets in test fixtures (tests/, testdata/, fixtures/ ...) at LOW",
+    )
+    p.add_argument(
         "--cache-dir",
         type=Path,
         metavar="DIR",
