@@ -168,6 +168,52 @@ def test_sam_template_with_globals(tmp_path: Path) -> None:
     assert res["Table"].attributes == {}
 
 
+SAM_MERGE = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Environment:
+      Variables:
+        DB_PASSWORD: hunter2-in-globals
+        STAGE: global
+    Layers: [arn:aws:lambda:eu-west-1:111122223333:layer:common:1]
+    VpcConfig:
+      SubnetIds: [subnet-a]
+  Api:
+    TracingEnabled: true
+    AccessLogSetting:
+      DestinationArn: arn:aws:logs:eu-west-1:111122223333:log-group:api
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Environment:
+        Variables:
+          STAGE: own
+      Layers: [arn:aws:lambda:eu-west-1:111122223333:layer:own:1]
+      VpcConfig: !If [NoVpc, !Ref AWS::NoValue, {SubnetIds: [subnet-b]}]
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+"""
+
+
+def test_sam_globals_merge_like_sam(tmp_path: Path) -> None:
+    """Maps merge (resource wins a key), lists add up, Globals reach Api resources too."""
+    res, _ = _parse(tmp_path, "sam.yaml", SAM_MERGE)
+    fn = res["Fn"].attributes
+    assert fn["Environment"]["Variables"] == {"DB_PASSWORD": "hunter2-in-globals", "STAGE": "own"}
+    assert len(fn["Layers"]) == 2 and fn["Layers"][1].endswith("layer:own:1")
+    # an intrinsic on the resource replaces the global map instead of being merged key by key
+    # (NoVpc is not declared, so the !If, and with it VpcConfig, is unknown)
+    assert fn["VpcConfig"] is UNKNOWN
+    api = res["Api"].attributes
+    assert api["TracingEnabled"] is True
+    assert api["AccessLogSetting"]["DestinationArn"].endswith("log-group:api")
+    assert api["StageName"] == "prod"
+
+
 def test_json_template(tmp_path: Path) -> None:
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",

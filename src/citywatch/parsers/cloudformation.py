@@ -114,7 +114,7 @@ def resources_from_template(
             ctx.error(display, "Resources is not a mapping", line, "misconfig")
         return
     scope = TemplateScope.from_template(template)
-    globals_fn = _sam_function_globals(template)
+    sam_globals = _sam_globals(template)
     lines = text.splitlines()
     per_resource = _lines_by_resource(doc.line_map)
     for logical_id, body in resources.items():
@@ -127,7 +127,7 @@ def resources_from_template(
             str(logical_id),
             body,
             scope,
-            globals_fn,
+            sam_globals,
             display,
             doc.line_map.get(prefix, 0),
             per_resource.get(str(logical_id), {}),
@@ -150,7 +150,7 @@ def _resource(
     logical_id: str,
     body: dict[str, Any],
     scope: TemplateScope,
-    globals_fn: dict[str, Any],
+    sam_globals: dict[str, dict[str, Any]],
     display: str,
     value_line: int,
     own_lines: dict[str, int],
@@ -159,9 +159,9 @@ def _resource(
     kind = str(body["Type"])
     raw_props = body.get("Properties")
     props: dict[str, Any] = dict(raw_props) if isinstance(raw_props, dict) else {}
-    if kind == "AWS::Serverless::Function":
-        for key, value in globals_fn.items():
-            props.setdefault(key, value)
+    section = SAM_GLOBAL_SECTIONS.get(kind)
+    if section and section in sam_globals:
+        props = merge_sam_globals(sam_globals[section], props)
     resolver = Resolver(scope)
     resolved = resolver.resolve(props)
     attributes = resolved if isinstance(resolved, dict) else {}
@@ -201,10 +201,42 @@ def _key_line(text_lines: list[str], logical_id: str, value_line: int) -> int:
     return value_line
 
 
-def _sam_function_globals(template: dict[str, Any]) -> dict[str, Any]:
-    globals_section = template.get("Globals")
-    if isinstance(globals_section, dict):
-        fn = globals_section.get("Function")
-        if isinstance(fn, dict):
-            return fn
-    return {}
+# Globals section -> the SAM resource type it applies to
+SAM_GLOBAL_SECTIONS = {
+    "AWS::Serverless::Function": "Function",
+    "AWS::Serverless::Api": "Api",
+    "AWS::Serverless::HttpApi": "HttpApi",
+    "AWS::Serverless::SimpleTable": "SimpleTable",
+    "AWS::Serverless::StateMachine": "StateMachine",
+    "AWS::Serverless::LayerVersion": "LayerVersion",
+}
+
+
+def _sam_globals(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    section = template.get("Globals")
+    if not isinstance(section, dict):
+        return {}
+    return {str(k): v for k, v in section.items() if isinstance(v, dict)}
+
+
+def _is_plain_map(value: Any) -> bool:
+    """A mapping that is not an intrinsic function call (`{"Fn::If": ...}`, `{"Ref": ...}`)."""
+    if not isinstance(value, dict):
+        return False
+    return not (len(value) == 1 and str(next(iter(value))).startswith(("Fn::", "Ref")))
+
+
+def merge_sam_globals(global_props: Any, own: Any) -> Any:
+    """SAM's Globals rules: maps merge (the resource wins a key), lists add up, scalars override.
+
+    A function's own `Environment.Variables` therefore keeps the global variables next to its
+    own, the way SAM deploys it; a shallow default would hide a secret set only in Globals.
+    """
+    if _is_plain_map(global_props) and _is_plain_map(own):
+        merged = dict(global_props)
+        for key, value in own.items():
+            merged[key] = merge_sam_globals(global_props[key], value) if key in merged else value
+        return merged
+    if isinstance(global_props, list) and isinstance(own, list):
+        return [*global_props, *own]
+    return own

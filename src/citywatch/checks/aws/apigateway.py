@@ -104,4 +104,10 @@ tracing = define(
     compliance=monitoring(),
 )
 require(tracing, TF, "aws_api_gateway_stage", "xray_tracing_enabled", "X-Ray tracing is off")
-require(tracing, CFN, "AWS::ApiGateway::Stage", "TracingEnabled", "X-Ray tracing is off")
+require(
+    tracing,
+    CFN,
+    ("AWS::ApiGateway::Stage", "AWS::Serverless::Api"),
+    "TracingEnabled",
+    "X-Ray tracing is off",
+)
