@@ -374,6 +374,20 @@ SECRET_VALUE = re.compile(
     r"|gh[pousr]_[0-9A-Za-z]{30,}|(?i:aws_secret_access_key)\s*[=:]\s*\S{20,})"
 )
 _INDIRECT = ("{{resolve:", "arn:aws:secretsmanager", "arn:aws:ssm", "${", "/aws/reference/")
+# names that say the value points at a secret or describes one, rather than being it:
+# DB_PASSWORD_PARAM, DB_SECRET_NAME, TOKEN_TTL_SECONDS, SECRETS_EXTENSION_HTTP_PORT (AWS's own)
+_POINTER_NAME = re.compile(
+    r"(?i)[_.-](name|arn|id|param|parameter|parameter_name|path|file|ttl|seconds|timeout|port"
+    r"|header|issuer|url|uri|endpoint|enabled|days|length|region|prefix|location|type|provider"
+    r"|field|version|version_stage)$"
+)
+# values that are an address of a secret, not its content: an SSM parameter path, a file path,
+# a URL without user info
+_POINTER_VALUE = re.compile(r"^(/[\w./-]+|https?://[^@\s]+|file://\S+)$")
+
+
+# DATABASE_URL=postgres://app:hunter2@db:5432/app carries the password whatever its name
+_URL_WITH_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@$]{3,}@")
 
 
 def secret_value(name: str, value: Any) -> bool:
@@ -383,8 +397,10 @@ def secret_value(name: str, value: Any) -> bool:
     text = value.strip()
     if len(text) < 4 or any(marker in text for marker in _INDIRECT):
         return bool(SECRET_VALUE.search(text))
-    if SECRET_VALUE.search(text):
+    if SECRET_VALUE.search(text) or _URL_WITH_PASSWORD.search(text):
         return True
+    if _POINTER_NAME.search(name) or _POINTER_VALUE.match(text):
+        return False
     return bool(SECRET_NAME.search(name)) and text.lower() not in ("true", "false", "none", "null")
 
 
