@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import re2
-
+from citywatch.secrets.quiet_re2 import compile_quiet
 from citywatch.secrets.rule import Allowlist
 
 # substrings that mark a value as a placeholder, whatever rule matched it
@@ -86,8 +85,8 @@ class CompiledAllowlist:
 
     def __init__(self, spec: Allowlist) -> None:
         self.spec = spec
-        self.paths = [re2.compile(p) for p in spec.paths]
-        self.regexes = [re2.compile(r) for r in spec.regexes]
+        self.paths = [compile_quiet(p) for p in spec.paths]
+        self.regexes = [compile_quiet(r) for r in spec.regexes]
         self.stopwords = tuple(s.lower() for s in spec.stopwords)
         self.commits = frozenset(c.lower() for c in spec.commits)
         self.target_rules = frozenset(spec.target_rules)

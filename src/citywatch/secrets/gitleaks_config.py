@@ -66,7 +66,20 @@ def _allowlist(data: Any, where: str, global_: bool) -> Allowlist:
     )
     if al.is_empty():
         raise SecretConfigError(f"{where} must contain at least one check")
+    _check_regexes(al.paths, f"{where}.paths")
+    _check_regexes(al.regexes, f"{where}.regexes")
     return al
+
+
+def _check_regexes(patterns: tuple[str, ...], where: str) -> None:
+    """A bad allowlist regex is a config error naming its place, not a crash later."""
+    from citywatch.secrets.quiet_re2 import RegexError, compile_quiet
+
+    for i, pattern in enumerate(patterns):
+        try:
+            compile_quiet(pattern)
+        except RegexError as exc:
+            raise SecretConfigError(f"{where}[{i}]: invalid regex: {exc}") from None
 
 
 def _allowlists(table: dict[str, Any], where: str, global_: bool) -> list[Allowlist]:
@@ -126,11 +139,11 @@ def _with_default_group(rule: Rule) -> Rule:
     """Gitleaks: with no secretGroup the secret is the first group if the regex has one."""
     if rule.secret_group or not rule.regex:
         return rule
-    import re2
+    from citywatch.secrets.quiet_re2 import RegexError, compile_quiet
 
     try:
-        groups = re2.compile(rule.regex).groups
-    except re2.error as exc:
+        groups = compile_quiet(rule.regex).groups
+    except RegexError as exc:
         raise SecretConfigError(f"rule {rule.id}: invalid regex: {exc}") from None
     return replace(rule, secret_group=1 if groups >= 1 else 0)
 

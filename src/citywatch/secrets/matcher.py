@@ -11,17 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from citywatch.secrets.keywords import KeywordIndex, LineLocator
+from citywatch.secrets.quiet_re2 import RegexError, compile_quiet, quiet_options
 from citywatch.secrets.rule import Rule
 
 # a file with more raw matches than this for one rule is hostile or generated: stop that rule
 # there (and say so) rather than spend minutes validating a million look-alikes
 MAX_MATCHES_PER_RULE = 5000
 
-_OPTIONS = re2.Options()
-_OPTIONS.max_mem = 64 << 20
+_OPTIONS = quiet_options(max_mem=64 << 20)
 
 
 @dataclass(slots=True)
@@ -58,10 +56,10 @@ class CompiledRule:
         if self._compiled is None:
             rule = self.rule
             try:
-                regex = re2.compile(rule.regex.encode(), options=_OPTIONS) if rule.regex else None
-                path = re2.compile(rule.path) if rule.path else None
-                requires = re2.compile(rule.requires.encode()) if rule.requires else None
-            except re2.error as exc:
+                regex = compile_quiet(rule.regex.encode(), _OPTIONS) if rule.regex else None
+                path = compile_quiet(rule.path) if rule.path else None
+                requires = compile_quiet(rule.requires.encode()) if rule.requires else None
+            except RegexError as exc:
                 raise ValueError(f"rule {rule.id}: invalid regex: {exc}") from None
             if regex is not None and self.group > regex.groups:
                 raise ValueError(
