@@ -190,6 +190,12 @@ def test_key_references_are_known_to_be_set(framework: str) -> None:
     assert not names & SET_BY_REFERENCE, sorted(names & SET_BY_REFERENCE)
 
 
+def test_federated_trust_with_sub_principal_is_decided() -> None:
+    """An OIDC trust (`Federated: !Sub arn:...:oidc-provider/...`) cannot be "any principal"."""
+    unknown = {(u["check_id"], u["resource"]) for u in _scan("hardened", "cloudformation").unknowns}
+    assert ("CW-AWS-IAM-010", "GitHubDeployRole") not in unknown
+
+
 # one realistic regression per hardened file: (file, text, replacement, check that must fire)
 MUTATIONS = [
     (

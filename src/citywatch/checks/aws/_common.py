@@ -321,8 +321,17 @@ def resources_of(stmt: dict[str, Any]) -> list[str]:
 
 
 def principal_is_public(stmt: dict[str, Any]) -> bool:
-    """Principal `*` (or AWS `*`) with no Condition narrowing who that is."""
-    principal = _no_unknown(stmt.get("Principal"))
+    """Principal `*` (or AWS `*`) with no Condition narrowing who that is.
+
+    Only the parts that can hold `*` are read: an apply-time `Federated` or `Service` value
+    (an OIDC provider ARN built with `!Sub`) does not make the verdict unknown.
+    """
+    condition = stmt.get("Condition")
+    if condition and condition is not UNKNOWN:
+        return False
+    principal = stmt.get("Principal")
+    if principal is UNKNOWN:
+        raise UnknownValue("<policy>.Principal")
     public = False
     if principal == "*":
         public = True
@@ -330,7 +339,9 @@ def principal_is_public(stmt: dict[str, Any]) -> bool:
         for key in ("AWS", "CanonicalUser"):
             if "*" in _strings(principal.get(key)):
                 public = True
-    return public and not stmt.get("Condition")
+    if public and condition is UNKNOWN:
+        raise UnknownValue("<policy>.Condition")
+    return public
 
 
 def public_allow_statements(doc: dict[str, Any] | None) -> list[int]:

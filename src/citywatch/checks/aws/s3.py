@@ -180,9 +180,11 @@ def _tf_account_bpa(res: Resource, ctx: CheckContext) -> Failure | None:
 encryption = define(
     "CW-AWS-S3-004",
     "S3 bucket has no default server-side encryption configured",
-    "MEDIUM",
-    description="Declaring default encryption (preferably SSE-KMS with a customer key) makes the "
-    "protection of stored objects explicit and auditable in code.",
+    "LOW",
+    description="Since January 2023 S3 encrypts new objects with SSE-S3 when nothing is "
+    "declared, so this is about intent, not exposure: declaring default encryption "
+    "(preferably SSE-KMS with a customer key) makes the protection explicit, auditable in "
+    "code and under your key policy.",
     remediation="Add aws_s3_bucket_server_side_encryption_configuration (or BucketEncryption) "
     "with an apply_server_side_encryption_by_default rule.",
     references=[f"{S3_DOCS}/default-bucket-encryption.html"],

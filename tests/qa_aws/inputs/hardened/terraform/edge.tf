@@ -203,9 +203,13 @@ resource "aws_lambda_function" "api" {
 
   environment {
     variables = {
-      TABLE_NAME        = aws_dynamodb_table.sessions.name
-      API_KEY_SECRET_ID = aws_secretsmanager_secret.api_key.id
-      POWERTOOLS_LOG    = "INFO"
+      TABLE_NAME                  = aws_dynamodb_table.sessions.name
+      API_KEY_SECRET_ID           = aws_secretsmanager_secret.api_key.id
+      DB_PASSWORD_PARAM           = "/${var.environment}/orders/db-password"
+      JWT_SECRET_NAME             = "${var.environment}/orders/jwt"
+      TOKEN_TTL_SECONDS           = "900"
+      SECRETS_EXTENSION_HTTP_PORT = "2773"
+      POWERTOOLS_LOG              = "INFO"
     }
   }
 }
