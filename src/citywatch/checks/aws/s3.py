@@ -276,6 +276,7 @@ access_logging = define(
 
 @implements(access_logging, TF, BUCKET)
 def _tf_logging(res: Resource, ctx: CheckContext) -> Failure | None:
+    """Attached logging covers both ends: the logged bucket and its target (the chain's end)."""
     if blocks(res, "logging") or _attached(ctx, res, "aws_s3_bucket_logging"):
         return None
     return Failure("no access logging configured for this bucket")

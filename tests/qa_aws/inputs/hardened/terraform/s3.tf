@@ -1,17 +1,18 @@
 module "logs_bucket" {
   source = "./modules/secure_bucket"
 
-  name          = "${local.name}-access-logs"
-  kms_key_arn   = aws_kms_key.main.arn
-  log_bucket_id = null
+  name           = "${local.name}-access-logs"
+  kms_key_arn    = aws_kms_key.main.arn
+  access_logging = false # this bucket is the access-log target
 }
 
 module "assets_bucket" {
   source = "./modules/secure_bucket"
 
-  name          = "${local.name}-assets"
-  kms_key_arn   = aws_kms_key.main.arn
-  log_bucket_id = module.logs_bucket.id
+  name              = "${local.name}-assets"
+  kms_key_arn       = aws_kms_key.main.arn
+  log_bucket_id     = module.logs_bucket.id
+  extra_policy_json = data.aws_iam_policy_document.assets_oac.json
 }
 
 resource "aws_s3_bucket" "trail" {

@@ -11,9 +11,16 @@ variable "log_bucket_id" {
   default = null
 }
 
-variable "extra_policy_statements" {
-  type    = list(any)
-  default = []
+# a plain bool: count cannot depend on log_bucket_id, known only after apply
+variable "access_logging" {
+  type    = bool
+  default = true
+}
+
+variable "extra_policy_json" {
+  description = "Policy statements merged into the bucket policy (e.g. CloudFront OAC read)"
+  type        = string
+  default     = null
 }
 
 resource "aws_s3_bucket" "this" {
@@ -54,7 +61,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_logging" "this" {
-  count = var.log_bucket_id == null ? 0 : 1
+  count = var.access_logging ? 1 : 0
 
   bucket        = aws_s3_bucket.this.id
   target_bucket = var.log_bucket_id
@@ -77,6 +84,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 
 data "aws_iam_policy_document" "tls_only" {
+  source_policy_documents = var.extra_policy_json == null ? [] : [var.extra_policy_json]
+
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
