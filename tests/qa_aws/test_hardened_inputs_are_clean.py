@@ -88,6 +88,7 @@ INSECURE_EXPECTED = {
         "CW-AWS-IAM-003",
         "CW-AWS-IAM-004",
         "CW-AWS-IAM-010",
+        "CW-AWS-IAM-012",
         "CW-AWS-KMS-001",
         "CW-AWS-LAMBDA-001",
         "CW-AWS-LAMBDA-003",
@@ -129,6 +130,7 @@ INSECURE_EXPECTED = {
         "CW-AWS-IAM-002",
         "CW-AWS-IAM-003",
         "CW-AWS-IAM-010",
+        "CW-AWS-IAM-012",
         "CW-AWS-KMS-001",
         "CW-AWS-KMS-002",
         "CW-AWS-LAMBDA-001",
@@ -297,3 +299,12 @@ def test_sam_globals_secret_is_found_next_to_function_variables() -> None:
         if f.check_id == "CW-AWS-LAMBDA-001" and f.resource == "ListProducts"
     }
     assert {"STRIPE_SECRET_KEY", "DB_PASSWORD"} <= names, names
+
+
+def test_url_with_embedded_password_is_a_secret() -> None:
+    result = _scan("insecure", "cloudformation")
+    hits = [
+        f for f in result.findings if f.check_id == "CW-AWS-LAMBDA-001" and f.resource == "Admin"
+    ]
+    assert any("DATABASE_URL" in f.message for f in hits)
+    assert all("Passw0rd2024" not in f.message for f in hits)

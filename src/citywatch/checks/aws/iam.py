@@ -368,3 +368,64 @@ def _tf_access_analyzer(res: Resource, ctx: CheckContext) -> Failure | None:
     if ctx.of_type("aws_accessanalyzer_analyzer"):
         return None
     return Failure("account IAM settings are managed here but no access analyzer is defined")
+
+
+admin_workload = define(
+    "CW-AWS-IAM-012",
+    "AdministratorAccess is attached to a role, group or function",
+    "HIGH",
+    description="The AWS-managed AdministratorAccess policy grants every action on every "
+    "resource; on a workload role (Lambda, ECS, EC2) one code-execution bug becomes full "
+    "account takeover, on a group every member becomes an administrator. CIS asks that no "
+    "full-admin policy is attached (break-glass roles are the documented exception: "
+    "suppress them by resource).",
+    remediation="Attach a policy listing the actions and resources the workload needs; give "
+    "human administrators time-bound access through IAM Identity Center.",
+    references=[
+        f"{IAM_DOCS}/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AdministratorAccess.html",
+    ],
+    compliance=least_privilege(["1.16"]),
+)
+
+_SAM_ADMIN_NAME = "AdministratorAccess"
+
+
+@implements(
+    admin_workload,
+    TF,
+    "aws_iam_role_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+)
+def _tf_admin_workload(res: Resource, ctx: CheckContext) -> Failure | None:
+    if res.kind == "aws_iam_policy_attachment" and not (attr(res, "roles") or attr(res, "groups")):
+        return None  # users only: CW-AWS-IAM-004
+    if _admin_arn(attr(res, "policy_arn")):
+        return Failure("AdministratorAccess is attached", "policy_arn")
+    return None
+
+
+@implements(admin_workload, TF, "aws_iam_role")
+def _tf_admin_role_arns(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    for i, arn in enumerate(attr(res, "managed_policy_arns", []) or []):
+        if _admin_arn(known(arn)):
+            yield Failure("AdministratorAccess is attached", f"managed_policy_arns.{i}", key=str(i))
+
+
+@implements(admin_workload, CFN, "AWS::IAM::Role", "AWS::IAM::Group")
+def _cfn_admin_workload(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    for i, arn in enumerate(attr(res, "ManagedPolicyArns", []) or []):
+        if _admin_arn(known(arn)):
+            yield Failure("AdministratorAccess is attached", f"ManagedPolicyArns.{i}", key=str(i))
+
+
+@implements(admin_workload, CFN, "AWS::Serverless::Function")
+def _sam_admin_function(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    """SAM `Policies` takes AWS-managed policy names as well as ARNs and statements."""
+    policies = attr(res, "Policies")
+    items = policies if isinstance(policies, list) else [policies]
+    for i, item in enumerate(items):
+        if isinstance(known(item), str) and (item == _SAM_ADMIN_NAME or _admin_arn(item)):
+            path = f"Policies.{i}" if isinstance(policies, list) else "Policies"
+            yield Failure("AdministratorAccess is attached to the function's role", path, key=path)

@@ -444,3 +444,20 @@ resource "aws_elasticache_replication_group" "cache" {
   node_type            = "cache.t3.micro"
   num_cache_clusters   = 1
 }
+
+resource "aws_iam_role" "build" {
+  name = "${local.name}-codebuild"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "codebuild.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "build_admin" {
+  role       = aws_iam_role.build.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
