@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from citywatch.checks.aws._common import (
     CFN,
     TF,
@@ -9,10 +12,13 @@ from citywatch.checks.aws._common import (
     connected,
     implements,
     key_management,
+    mask,
     non_empty,
     require,
+    secret_value,
+    secrets_exposure,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define
+from citywatch.checks.base import CheckContext, Failure, UnknownValue, attr, define
 from citywatch.model import Resource
 
 SM_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide"
@@ -74,3 +80,60 @@ require(
     ok=non_empty,
     unknown_is_set=True,
 )
+
+
+static_value = define(
+    "CW-AWS-SECRETSMANAGER-003",
+    "Secrets Manager secret value is written in the configuration",
+    "HIGH",
+    description="A secret value known when the configuration is read (a literal, or a variable "
+    "or parameter default) sits in the repository, in every plan and in the state file, which "
+    "defeats storing it in Secrets Manager. Placeholder values (`changeme`, `placeholder`) "
+    "that are replaced out of band are not reported.",
+    remediation="Let Secrets Manager generate the value (GenerateSecretString, "
+    "random_password, manage_master_user_password) or set it outside the configuration; for "
+    "a placeholder add lifecycle { ignore_changes = [secret_string] }.",
+    references=[f"{SM_DOCS}/create_secret.html", f"{SM_DOCS}/security_iac.html"],
+    compliance=secrets_exposure(),
+)
+
+_PLACEHOLDER = re.compile(
+    r"(?i)^(|placeholder|change[_-]?me|changeit|dummy|todo|tbd|tbc|unset|none|null|empty"
+    r"|replace[_-]?me|to[_-]?be[_-]?(set|replaced|changed)|set[_-]?me|x+|\*+|-+)$"
+)
+
+
+def _real_values(text: str) -> list[str]:
+    """The parts of a secret string that are not placeholders (a JSON object is split)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = text
+    if isinstance(parsed, dict):
+        # usernames, hosts and ports ride along with the password: judge secret-named keys
+        named = [str(v) for k, v in parsed.items() if secret_value(str(k), v)]
+        return [v for v in named if not _PLACEHOLDER.match(v.strip())]
+    return [] if _PLACEHOLDER.match(str(parsed).strip()) else [str(parsed)]
+
+
+def _static_secret(res: Resource, path: str) -> Failure | None:
+    try:
+        value = attr(res, path)
+    except UnknownValue:
+        return None  # generated or supplied at apply time
+    if not isinstance(value, str) or value.startswith("{{resolve:"):
+        return None
+    real = _real_values(value)
+    if not real:
+        return None
+    return Failure(f"{path} holds a value written in the configuration ({mask(real[0])})", path)
+
+
+@implements(static_value, TF, "aws_secretsmanager_secret_version")
+def _tf_static_value(res: Resource, ctx: CheckContext) -> Failure | None:
+    return _static_secret(res, "secret_string")
+
+
+@implements(static_value, CFN, "AWS::SecretsManager::Secret")
+def _cfn_static_value(res: Resource, ctx: CheckContext) -> Failure | None:
+    return _static_secret(res, "SecretString")
