@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -73,17 +74,22 @@ def _print_report(report: object) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from citywatch.vulns.db import import_paths
+    from citywatch.vulns.db import DatabaseUnusable, import_paths
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         print(f"citywatch db import: error: {missing[0]} does not exist", file=sys.stderr)
         return 2
-    report = import_paths(args.paths, args.cache_dir, source="import", replace=args.replace)
+    try:
+        report = import_paths(args.paths, args.cache_dir, source="import", replace=args.replace)
+    except (DatabaseUnusable, OSError) as exc:
+        print(f"citywatch db import: error: {exc}", file=sys.stderr)
+        return 2
     return _print_report(report)
 
 
 def _update(args: argparse.Namespace) -> int:
+    from citywatch.vulns.db import DatabaseUnusable
     from citywatch.vulns.update import OSV_BASE, update
 
     try:
@@ -93,7 +99,7 @@ def _update(args: argparse.Namespace) -> int:
             base=args.mirror or OSV_BASE,
             progress=lambda msg: print(msg, file=sys.stderr),
         )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, DatabaseUnusable) as exc:
         print(
             f"citywatch db update: error: {exc} (the previous database is unchanged)",
             file=sys.stderr,
@@ -112,6 +118,9 @@ def _status(args: argparse.Namespace) -> int:
         return 2
     try:
         info = db.status()
+    except sqlite3.DatabaseError as exc:
+        print(f"citywatch db status: {db.path} is damaged ({exc})", file=sys.stderr)
+        return 2
     finally:
         db.close()
     if args.json:

@@ -6,9 +6,11 @@ with a notice, because an old answer beats none in an air-gapped pipeline.
 
 from __future__ import annotations
 
+import sqlite3
+
 from citywatch.model import Finding
 from citywatch.pipeline import ScanContext
-from citywatch.vulns.db import STALE_AFTER_DAYS, DatabaseMissing, VulnDB
+from citywatch.vulns.db import STALE_AFTER_DAYS, DatabaseMissing, DatabaseUnusable, VulnDB
 from citywatch.vulns.engine import Matcher
 from citywatch.vulns.vex import load_vex
 
@@ -22,6 +24,10 @@ class VulnEngine:
             return []
         try:
             db = VulnDB.open(opts.cache_dir)
+        except DatabaseUnusable as exc:  # a located error; the other scanners go on
+            ctx.error(str(exc.path), str(exc), scanner="vuln")
+            ctx.stats["vuln_packages_unchecked"] = len(ctx.packages)
+            return []
         except DatabaseMissing as exc:
             ctx.notices.append(f"vuln: {len(ctx.packages)} packages found but not checked: {exc}")
             ctx.stats["vuln_packages_unchecked"] = len(ctx.packages)
@@ -37,7 +43,11 @@ class VulnEngine:
             for path, reason in vex.errors:
                 ctx.error(path, reason, scanner="vuln")
             matcher = Matcher(db, ignore_unfixed=opts.ignore_unfixed, vex=vex)
-            findings = matcher.match(ctx.packages)
+            try:
+                findings = matcher.match(ctx.packages)
+            except sqlite3.DatabaseError as exc:  # damaged past the pages checked on open
+                ctx.error(str(db.path), f"vulnerability database is damaged: {exc}", scanner="vuln")
+                return []
             stats = matcher.stats
             ctx.stats["vuln_packages"] = stats.packages
             ctx.stats["vuln_unsupported_ecosystem"] = stats.unsupported

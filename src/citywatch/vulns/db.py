@@ -43,6 +43,21 @@ class DatabaseMissing(RuntimeError):
     """No database yet: the user has to run `citywatch db import` or `citywatch db update`."""
 
 
+class DatabaseUnusable(DatabaseMissing):
+    """A file is there but is not a readable citywatch database (corrupt, truncated, foreign)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path} is not a usable vulnerability database ({reason}); rebuild it with "
+            "`citywatch db import --replace PATH`, or delete it and run `citywatch db update`"
+        )
+        self.path = path
+
+
+def _unusable(path: Path, exc: Exception) -> DatabaseUnusable:
+    return DatabaseUnusable(path, str(exc))
+
+
 def cache_dir(explicit: Path | None = None) -> Path:
     """--cache-dir, else $CITYWATCH_CACHE_DIR, else $XDG_CACHE_HOME/citywatch (~/.cache)."""
     if explicit is not None:
@@ -175,7 +190,10 @@ def import_paths(
             tmp.unlink()
         conn = sqlite3.connect(tmp)
         try:
-            conn.executescript(SCHEMA)
+            try:
+                conn.executescript(SCHEMA)
+            except sqlite3.DatabaseError as exc:  # the previous file is damaged: keep it as is
+                raise _unusable(target, exc) from None
             conn.execute("PRAGMA journal_mode=OFF")
             conn.execute("PRAGMA synchronous=OFF")
             for path in paths:
@@ -232,6 +250,12 @@ class VulnDB:
         self.path = path
         self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._info: dict[str, AdvisoryInfo] = {}
+        try:  # one cheap query per table a scan reads: a damaged file fails here, not mid-scan
+            for table in ("meta", "advisory", "affected"):
+                self._conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall()  # noqa: S608
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise _unusable(path, exc) from None
 
     @classmethod
     def open(cls, directory: Path | None = None) -> VulnDB:

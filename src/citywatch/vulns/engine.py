@@ -184,8 +184,8 @@ class Matcher:
             if statement is not None:
                 # kept, marked: triage files it under `suppressed` with the VEX reason
                 self.stats.suppressed_by_vex += 1
-                why = statement.justification or statement.status
-                finding.suppressed = f"vex: {statement.status} ({why}) in {statement.source}"
+                why = f" ({statement.justification})" if statement.justification else ""
+                finding.suppressed = f"vex: {statement.status}{why} in {statement.source}"
             out.append(finding)
         return out
 

@@ -91,18 +91,24 @@ def _products(items: Any) -> list[str]:
     return out
 
 
+def _why(justification: Any, statement: Any) -> str:
+    """The machine justification and the human words beside it (OpenVEX `impact_statement`,
+    CycloneDX `analysis.detail`): the statement alone may carry the reason."""
+    parts = [str(v).strip() for v in (justification, statement) if isinstance(v, str) and v.strip()]
+    return ": ".join(parts)
+
+
 def _openvex(doc: dict[str, Any], source: str) -> list[Statement]:
     out: list[Statement] = []
     for st in doc.get("statements") or []:
         if not isinstance(st, dict):
             continue
         status = str(st.get("status", ""))
+        why = _why(st.get("justification"), st.get("impact_statement"))
         products = _products(st.get("products")) + _products(st.get("subcomponents"))
         for vuln in _ids(st.get("vulnerability")):
             for product in products or ["*"]:
-                out.append(
-                    Statement(vuln, product, status, str(st.get("justification", "")), source)
-                )
+                out.append(Statement(vuln, product, status, why, source))
     return out
 
 
@@ -135,11 +141,10 @@ def _cyclonedx(doc: dict[str, Any], source: str) -> list[Statement]:
             for a in vuln.get("affects") or []
             if isinstance(a, dict) and isinstance(a.get("ref"), str)
         ]
+        why = _why(analysis.get("justification"), analysis.get("detail"))
         for vid in ids:
             for product in products or ["*"]:
-                out.append(
-                    Statement(vid, product, state, str(analysis.get("justification", "")), source)
-                )
+                out.append(Statement(vid, product, state, why, source))
     return out
 
 
