@@ -102,6 +102,25 @@ def test_lines_point_into_properties(tmp_path: Path) -> None:
     assert logs.location.end_line >= line
 
 
+NAMED_LIKE_TYPE = """\
+Resources:
+  Distribution:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+  Bucket: {Type: AWS::S3::Bucket}
+"""
+
+
+def test_resource_named_like_its_type_starts_at_its_key(tmp_path: Path) -> None:
+    """`Type: AWS::CloudFront::Distribution` contains `Distribution`; the key line is above."""
+    res, _ = _parse(tmp_path, "template.yaml", NAMED_LIKE_TYPE)
+    lines = NAMED_LIKE_TYPE.splitlines()
+    assert lines[res["Distribution"].location.start_line - 1].strip() == "Distribution:"
+    assert lines[res["Bucket"].location.start_line - 1].strip().startswith("Bucket:")
+
+
 CONDITIONS = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Parameters:

@@ -192,11 +192,16 @@ def _resource(
 
 
 def _key_line(text_lines: list[str], logical_id: str, value_line: int) -> int:
-    """The line of `LogicalId:` itself (the loader records where the value starts)."""
+    """The line of `LogicalId:` itself (the loader records where the value starts).
+
+    Matched as a key, not a substring: `Type: AWS::CloudFront::Distribution` contains the
+    logical id `Distribution` but is the line after it.
+    """
     if value_line <= 0:
         return 1
+    key = re.compile(r"(^|[\s{,])([\"']?)" + re.escape(logical_id) + r"\2\s*:")
     for line_no in range(value_line, max(0, value_line - 4), -1):
-        if line_no <= len(text_lines) and logical_id in text_lines[line_no - 1]:
+        if line_no <= len(text_lines) and key.search(text_lines[line_no - 1]):
             return line_no
     return value_line
 
