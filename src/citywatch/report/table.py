@@ -29,7 +29,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
         lines.append(f"{path}")
         for f in group:
             where = f"{f.location.start_line}" if f.location.start_line else "-"
-            res = f" [{f.resource}]" if f.resource else ""
+            res = f" [{f.resource}]" if f.resource and f.resource != path else ""
             lines.append(f"  {where:>5}  {_sev(f.severity, color)} {f.check_id:<20} {f.title}{res}")
             if f.message and f.message != f.title:
                 lines.append(f"{'':>17}{f.message}")
