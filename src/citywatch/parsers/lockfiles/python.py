@@ -139,15 +139,29 @@ def _direct_from_pyproject(path: Path) -> set[str] | None:
     return names or None
 
 
+_ENTRY_NAME = re.compile(r"^[ \t]*(name)[ \t]*=[ \t]*[\"']([^\"'\n]+)[\"']", re.M)
+
+
+def _entry_name_offsets(text: str) -> dict[str, list[int]]:
+    """Offsets of every `name = "..."` that starts a line, by name (in file order)."""
+    out: dict[str, list[int]] = {}
+    for m in _ENTRY_NAME.finditer(text):
+        out.setdefault(m.group(2), []).append(m.start(1))
+    return out
+
+
 def _toml_packages(src: LockInput, direct: set[str] | None) -> list[Package]:
     data = _toml(src)
     out: list[Package] = []
     pos = 0
+    name_lines = _entry_name_offsets(src.text)
     for entry in data.get("package", []):
         if not isinstance(entry, dict) or "name" not in entry or "version" not in entry:
             continue
         name = canonicalize_name(str(entry["name"]))
-        at = src.text.find(f'name = "{entry["name"]}"', pos)
+        # the entry's own `name = ...` starts a line; `{ name = "x" }` in another package's
+        # dependency list (uv.lock) must not be taken for it
+        at = next((p for p in name_lines.get(str(entry["name"]), ()) if p >= pos), -1)
         line = src.line_of(at) if at >= 0 else 0
         pos = max(pos, at)
         deps = [
