@@ -60,8 +60,8 @@ no_auth = define(
     "CW-AWS-APIGW-002",
     "API Gateway method has no authorization",
     "MEDIUM",
-    description="A method with authorization NONE and no API key can be called by anyone who "
-    "knows the URL.",
+    description="A REST method with authorization NONE and no API key, or an HTTP/WebSocket "
+    "API route with authorization type NONE, can be called by anyone who knows the URL.",
     remediation="Set authorization to AWS_IAM, COGNITO_USER_POOLS or CUSTOM (a Lambda "
     "authorizer); CORS preflight OPTIONS methods are exempt.",
     references=[f"{APIGW_DOCS}/apigateway-control-access-to-api.html"],
@@ -90,6 +90,29 @@ def _cfn_no_auth(res: Resource, ctx: CheckContext) -> Failure | None:
     auth = attr(res, "AuthorizationType", "NONE")
     if _unauthenticated(method, auth, attr(res, "ApiKeyRequired", False)):
         return Failure(f"{method} method has AuthorizationType NONE", "AuthorizationType")
+    return None
+
+
+def _route_unauthenticated(route_key: object, auth: object) -> bool:
+    """HTTP/WebSocket API routes; `OPTIONS /path` preflight routes are exempt."""
+    if str(route_key).upper().startswith("OPTIONS "):
+        return False
+    return str(auth).upper() == "NONE"
+
+
+@implements(no_auth, TF, "aws_apigatewayv2_route")
+def _tf_route_no_auth(res: Resource, ctx: CheckContext) -> Failure | None:
+    route = attr(res, "route_key", "")
+    if _route_unauthenticated(route, attr(res, "authorization_type", "NONE")):
+        return Failure(f"route {route} has authorization_type NONE", "authorization_type")
+    return None
+
+
+@implements(no_auth, CFN, "AWS::ApiGatewayV2::Route")
+def _cfn_route_no_auth(res: Resource, ctx: CheckContext) -> Failure | None:
+    route = attr(res, "RouteKey", "")
+    if _route_unauthenticated(route, attr(res, "AuthorizationType", "NONE")):
+        return Failure(f"route {route} has AuthorizationType NONE", "AuthorizationType")
     return None
 
 

@@ -159,3 +159,32 @@ resource "aws_apigatewayv2_stage" "partners" {
     format          = "$context.requestId $context.status"
   }
 }
+
+resource "aws_apigatewayv2_route" "partners_orders" {
+  api_id             = aws_apigatewayv2_api.partners.id
+  route_key          = "GET /orders/{id}"
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.partners.id
+}
+
+resource "aws_apigatewayv2_route" "partners_preflight" {
+  api_id    = aws_apigatewayv2_api.partners.id
+  route_key = "OPTIONS /orders/{id}"
+}
+
+data "aws_iam_policy_document" "orders_topic" {
+  statement {
+    sid       = "EventBridgePublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.orders.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "orders" {
+  arn    = aws_sns_topic.orders.arn
+  policy = data.aws_iam_policy_document.orders_topic.json
+}

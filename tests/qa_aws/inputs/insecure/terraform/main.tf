@@ -461,3 +461,26 @@ resource "aws_iam_role_policy_attachment" "build_admin" {
   role       = aws_iam_role.build.name
   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
 }
+
+resource "aws_sns_topic_policy" "alerts" {
+  arn = "arn:aws:sns:us-east-1:111122223333:shop-dev-alerts"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "sns:Publish"
+      Resource  = "arn:aws:sns:us-east-1:111122223333:shop-dev-alerts"
+    }]
+  })
+}
+
+resource "aws_apigatewayv2_api" "webhooks" {
+  name          = "${local.name}-webhooks"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_route" "webhook" {
+  api_id    = aws_apigatewayv2_api.webhooks.id
+  route_key = "POST /webhook"
+}
