@@ -127,6 +127,14 @@ def _load(args: argparse.Namespace) -> tuple[list[Resource], list[ScanError]]:
     return resources, errors
 
 
+def _qualified(resource: str, group: str) -> str:
+    """`deployments.apps/scale`, as `kubectl auth can-i --list` writes it (not `.../scale.apps`)."""
+    if not group:
+        return resource
+    name, slash, sub = resource.partition("/")
+    return f"{name}.{group}{slash}{sub}"
+
+
 def _load_without_gc_pauses(
     paths: list[Path], kubeconfig: str | None, context: str | None
 ) -> tuple[list[Resource], list[tuple[str, str, int | None]]]:
@@ -351,9 +359,7 @@ def run_can(args: argparse.Namespace) -> int:
                 ",".join(g.rule.urls)
                 if g.rule.urls
                 else ",".join(
-                    f"{r}.{grp}" if grp else r
-                    for grp in sorted(g.rule.groups)
-                    for r in g.rule.resources
+                    _qualified(r, grp) for grp in sorted(g.rule.groups) for r in g.rule.resources
                 ),
                 ",".join(sorted(g.rule.names)) or "-",
                 f"{g.binding.ref} -> {g.role.ref}",
