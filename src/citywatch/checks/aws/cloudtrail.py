@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from citywatch.checks.aws._common import (
@@ -16,7 +17,15 @@ from citywatch.checks.aws._common import (
     non_empty,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define
+from citywatch.checks.base import (
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    truthy,
+)
 from citywatch.model import Resource
 
 CT_DOCS = "https://docs.aws.amazon.com/awscloudtrail/latest/userguide"
@@ -28,13 +37,40 @@ multi_region = define(
     "CloudTrail trail is not multi-region",
     "MEDIUM",
     description="A single-region trail misses API activity in every other region, where an "
-    "attacker can work unobserved.",
+    "attacker can work unobserved. A single-region trail next to a multi-region trail of the "
+    "same scan (e.g. a data-events trail) is not reported.",
     remediation="Set is_multi_region_trail = true (IsMultiRegionTrail: true).",
     references=[f"{CT_DOCS}/receive-cloudtrail-log-files-from-multiple-regions.html"],
     compliance=logging(["3.1"]),
 )
-require(multi_region, TF, TF_TRAIL, "is_multi_region_trail", "trail covers one region only")
-require(multi_region, CFN, CFN_TRAIL, "IsMultiRegionTrail", "trail covers one region only")
+
+
+def _another_trail(res: Resource, ctx: CheckContext, covers: Callable[[Resource], bool]) -> bool:
+    """Coverage is per account: a second, narrower trail next to a covering one is fine."""
+    for other in ctx.of_type(res.kind):
+        if other is res:
+            continue
+        try:
+            if covers(other):
+                return True
+        except UnknownValue:
+            continue
+    return False
+
+
+def _multi_region(res: Resource) -> bool:
+    key = "is_multi_region_trail" if res.framework == TF else "IsMultiRegionTrail"
+    return truthy(attr(res, key, False))
+
+
+@implements(multi_region, TF, TF_TRAIL)
+@implements(multi_region, CFN, CFN_TRAIL)
+def _multi_region_rule(res: Resource, ctx: CheckContext) -> Failure | None:
+    if _multi_region(res) or _another_trail(res, ctx, _multi_region):
+        return None
+    key = "is_multi_region_trail" if res.framework == TF else "IsMultiRegionTrail"
+    return Failure("trail covers one region only and no other trail covers every region", key)
+
 
 validation = define(
     "CW-AWS-CLOUDTRAIL-002",
@@ -107,7 +143,8 @@ data_events = define(
     "CW-AWS-CLOUDTRAIL-006",
     "CloudTrail trail does not record S3 object-level data events",
     "LOW",
-    description="Management events do not show who read or wrote which object; data events do.",
+    description="Management events do not show who read or wrote which object; data events do. "
+    "A trail is not reported when another trail of the scan records them.",
     remediation='Add an event_selector with data_resource type "AWS::S3::Object" (or an '
     "advanced event selector on resources.type) with read and write events.",
     references=[f"{CT_DOCS}/logging-data-events-with-cloudtrail.html"],
@@ -131,22 +168,22 @@ def _advanced_s3(selectors: list[dict[str, Any]], fs_key: str, field: str, eq: s
     return False
 
 
+def _records_s3_data(res: Resource) -> bool:
+    if res.framework == TF:
+        return _selects_s3(blocks(res, "event_selector"), "data_resource", "type") or _advanced_s3(
+            blocks(res, "advanced_event_selector"), "field_selector", "field", "equals"
+        )
+    return _selects_s3(blocks(res, "EventSelectors"), "DataResources", "Type") or _advanced_s3(
+        blocks(res, "AdvancedEventSelectors"), "FieldSelectors", "Field", "Equals"
+    )
+
+
 @implements(data_events, TF, TF_TRAIL)
-def _tf_data_events(res: Resource, ctx: CheckContext) -> Failure | None:
-    if _selects_s3(blocks(res, "event_selector"), "data_resource", "type"):
-        return None
-    if _advanced_s3(blocks(res, "advanced_event_selector"), "field_selector", "field", "equals"):
-        return None
-    return Failure("no event selector records AWS::S3::Object data events")
-
-
 @implements(data_events, CFN, CFN_TRAIL)
-def _cfn_data_events(res: Resource, ctx: CheckContext) -> Failure | None:
-    if _selects_s3(blocks(res, "EventSelectors"), "DataResources", "Type"):
+def _data_events_rule(res: Resource, ctx: CheckContext) -> Failure | None:
+    if _records_s3_data(res) or _another_trail(res, ctx, _records_s3_data):
         return None
-    if _advanced_s3(blocks(res, "AdvancedEventSelectors"), "FieldSelectors", "Field", "Equals"):
-        return None
-    return Failure("no event selector records AWS::S3::Object data events")
+    return Failure("no event selector of this or another trail records AWS::S3::Object events")
 
 
 trail_bucket_logging = define(
