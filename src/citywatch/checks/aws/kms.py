@@ -23,7 +23,8 @@ rotation = define(
     "KMS key rotation is disabled",
     "MEDIUM",
     description="Rotation limits how much data one key version protects; CIS asks for it on "
-    "every symmetric customer-managed key.",
+    "every symmetric customer-managed key. Asymmetric and HMAC keys, imported key material "
+    "and custom key store keys cannot rotate automatically and are not reported.",
     remediation="Set enable_key_rotation = true (EnableKeyRotation: true).",
     references=[f"{KMS_DOCS}/rotate-keys.html"],
     compliance=key_management(["3.6"]),
@@ -38,6 +39,8 @@ def _symmetric(spec: object) -> bool:
 def _tf_rotation(res: Resource, ctx: CheckContext) -> Failure | None:
     if not _symmetric(attr(res, "customer_master_key_spec")):
         return None
+    if attr(res, "custom_key_store_id") or attr(res, "xks_key_id"):
+        return None  # keys in a custom key store cannot rotate automatically
     if truthy(attr(res, "enable_key_rotation", False)):
         return None
     return Failure("key rotation is disabled", "enable_key_rotation")
@@ -47,6 +50,8 @@ def _tf_rotation(res: Resource, ctx: CheckContext) -> Failure | None:
 def _cfn_rotation(res: Resource, ctx: CheckContext) -> Failure | None:
     if not _symmetric(attr(res, "KeySpec")):
         return None
+    if str(attr(res, "Origin", "AWS_KMS")).upper() == "EXTERNAL":
+        return None  # imported key material is rotated by re-importing, not automatically
     if truthy(attr(res, "EnableKeyRotation", False)):
         return None
     return Failure("key rotation is disabled", "EnableKeyRotation")
