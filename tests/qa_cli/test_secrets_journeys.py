@@ -132,6 +132,32 @@ def test_detect_secrets_baseline_and_gitleaks_allowlist(
     assert code == 0
 
 
+def test_baselined_secret_pasted_into_another_file_still_shows_in_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The baseline covers the token in app/settings.py only; its copy in app/copy.py (feature
+    branch) is a new leak. It used to vanish: history kept one occurrence per secret (the
+    oldest, the baselined one) and the baseline then dropped it."""
+    import hashlib
+
+    repo = _repo(tmp_path)
+    entry = {
+        "type": "GitHub Token",
+        "filename": "app/settings.py",
+        "hashed_secret": hashlib.sha1(GH.encode()).hexdigest(),
+        "is_verified": False,
+        "line_number": 1,
+    }
+    baseline = {"version": "1.5.0", "plugins_used": [], "results": {"app/settings.py": [entry]}}
+    (repo / ".secrets.baseline").write_text(json.dumps(baseline))
+    argv = ["scan", "--scanners", "secret", "--git-history", "."]
+    _, doc = run_json(capsys, argv, cwd=repo)
+    github = [f for f in doc["findings"] if f["check_id"] == "github-pat"]
+    assert [(f["location"]["path"], f["author"]) for f in github] == [
+        ("app/copy.py", "Bob Ops <bob@corp.test>")
+    ]
+
+
 def test_staged_scan_sees_only_staged_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -263,6 +263,11 @@ class SecretEngine:
             detector = Detector(rules, [])
         checks = {r.id: check_for(r) for r in rules}
         leaks: list[Leak] = []
+        baselines = _baselines(opts, ctx)
+
+        def baselined(leak: Leak) -> bool:
+            return any(b.contains(leak.path, leak.secret) for b in baselines)
+
         if opts.staged:
             for target in _git_dirs(opts.targets, ctx):
                 try:
@@ -277,7 +282,14 @@ class SecretEngine:
                 for target in _git_dirs(opts.targets, ctx):
                     try:
                         history.extend(
-                            scan_history(detector, target, opts.since, opts.max_file_bytes, stats)
+                            scan_history(
+                                detector,
+                                target,
+                                opts.since,
+                                opts.max_file_bytes,
+                                stats,
+                                baselined if baselines else None,
+                            )
                         )
                     except GitError as exc:
                         ctx.error(str(target), str(exc), scanner=SCANNER)
@@ -288,11 +300,10 @@ class SecretEngine:
             leaks = history + [
                 lk for lk in tree if (lk.rule_id, secret_hash(lk.secret)) not in known
             ]
-        baselines = _baselines(opts, ctx)
         findings: list[Finding] = []
         in_baseline = 0
         for leak in leaks:
-            if any(b.contains(leak.path, leak.secret) for b in baselines):
+            if baselined(leak):
                 in_baseline += 1
                 continue
             check = checks.get(leak.rule_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,8 +128,13 @@ def scan_history(
     since: str | None,
     max_bytes: int,
     stats: HistoryStats | None = None,
+    suppressed: Callable[[Leak], bool] | None = None,
 ) -> list[Leak]:
-    """One leak per (rule, secret): the oldest commit that added it, across all branches."""
+    """One leak per (rule, secret): the oldest commit that added it, across all branches.
+
+    Occurrences `suppressed` says are already accounted for (a detect-secrets baseline entry
+    for that file) do not count, so the same secret pasted into another file still shows.
+    """
     cwd = target if target.is_dir() else target.parent
     repo_root(cwd)
     args = ["log", *_revision_args(cwd, since), LOG_FORMAT, *PATCH_FLAGS, "--relative"]
@@ -143,5 +148,6 @@ def scan_history(
             last_commit = frag.commit.sha
             stats.commits += 1
         for leak in scan_fragment(detector, frag, target):
-            found[(leak.rule_id, secret_hash(leak.secret))] = leak
+            if suppressed is None or not suppressed(leak):
+                found[(leak.rule_id, secret_hash(leak.secret))] = leak
     return list(found.values())
