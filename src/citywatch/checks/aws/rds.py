@@ -42,6 +42,39 @@ def _standalone(res: Resource) -> bool:
     return not in_cluster and not (isinstance(engine, str) and engine.startswith("aurora"))
 
 
+_COPY_SOURCES = {
+    TF: (
+        "replicate_source_db",
+        "snapshot_identifier",
+        "restore_to_point_in_time",
+        "replication_source_identifier",
+    ),
+    CFN: (
+        "SourceDBInstanceIdentifier",
+        "DBSnapshotIdentifier",
+        "SnapshotIdentifier",
+        "SourceDBClusterIdentifier",
+        "ReplicationSourceIdentifier",
+    ),
+}
+
+
+def _copy(res: Resource) -> bool:
+    """A replica or a restore: storage encryption (and backups of a replica) come from the source."""
+    return any(present(res, key) for key in _COPY_SOURCES[res.framework])
+
+
+def _declares_encryption(res: Resource) -> bool:
+    if _copy(res):
+        return False
+    return res.kind.endswith(("cluster", "DBCluster")) or _standalone(res)
+
+
+def _keeps_backups(res: Resource) -> bool:
+    replica = ("replicate_source_db",) if res.framework == TF else ("SourceDBInstanceIdentifier",)
+    return _standalone(res) and not any(present(res, key) for key in replica)
+
+
 def _iam_auth_applies(res: Resource) -> bool:
     engine = attr(res, "engine" if res.framework == TF else "Engine", "")
     if not isinstance(engine, str) or not engine:
@@ -54,30 +87,25 @@ encryption = define(
     "RDS database storage is not encrypted",
     "HIGH",
     description="Unencrypted database storage exposes data, automated backups, read replicas and "
-    "snapshots.",
+    "snapshots. Replicas and restores take their encryption from the source and are judged "
+    "there.",
     remediation="Set storage_encrypted = true (StorageEncrypted: true) with a KMS key; existing "
     "databases must be restored from an encrypted snapshot copy.",
     references=[f"{RDS_DOCS}/Overview.Encryption.html"],
     compliance=at_rest(["2.3.1"]),
 )
-require(
-    encryption,
-    TF,
-    TF_INSTANCE,
-    "storage_encrypted",
-    "storage is not encrypted",
-    applies=_standalone,
-)
-require(encryption, TF, TF_CLUSTER, "storage_encrypted", "cluster storage is not encrypted")
-require(
-    encryption,
-    CFN,
-    CFN_INSTANCE,
-    "StorageEncrypted",
-    "storage is not encrypted",
-    applies=_standalone,
-)
-require(encryption, CFN, CFN_CLUSTER, "StorageEncrypted", "cluster storage is not encrypted")
+for _fw, _kinds, _path in (
+    (TF, (TF_INSTANCE, TF_CLUSTER), "storage_encrypted"),
+    (CFN, (CFN_INSTANCE, CFN_CLUSTER), "StorageEncrypted"),
+):
+    require(
+        encryption,
+        _fw,
+        _kinds,
+        _path,
+        "storage is not encrypted",
+        applies=_declares_encryption,
+    )
 
 public = define(
     "CW-AWS-RDS-002",
@@ -128,7 +156,7 @@ require(
     _MSG,
     ok=at_least(7),
     default=0,
-    applies=_standalone,
+    applies=_keeps_backups,
 )
 require(retention, TF, TF_CLUSTER, "backup_retention_period", _MSG, ok=at_least(7), default=1)
 require(
@@ -139,7 +167,7 @@ require(
     _MSG,
     ok=at_least(7),
     default=1,
-    applies=_standalone,
+    applies=_keeps_backups,
 )
 require(retention, CFN, CFN_CLUSTER, "BackupRetentionPeriod", _MSG, ok=at_least(7), default=1)
 
