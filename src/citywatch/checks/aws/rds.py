@@ -60,7 +60,7 @@ _COPY_SOURCES = {
 
 
 def _copy(res: Resource) -> bool:
-    """A replica or a restore: storage encryption (and backups of a replica) come from the source."""
+    """A replica or a restore: storage encryption comes from the source."""
     return any(present(res, key) for key in _COPY_SOURCES[res.framework])
 
 
