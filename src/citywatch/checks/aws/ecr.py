@@ -67,7 +67,8 @@ immutable = define(
     "ECR repository allows image tags to be overwritten",
     "MEDIUM",
     description="With mutable tags a pushed image can silently replace the one a deployment "
-    "refers to by tag.",
+    "refers to by tag. IMMUTABLE_WITH_EXCLUSION (immutable except named tags such as "
+    "`latest`) keeps release tags fixed and passes.",
     remediation='Set image_tag_mutability = "IMMUTABLE" (ImageTagMutability: IMMUTABLE).',
     references=[f"{ECR_DOCS}/image-tag-mutability.html"],
     compliance=comp(["CM-3", "SI-7"], ["A.8.9", "A.8.32"], ["CC8.1"]),
@@ -78,7 +79,7 @@ require(
     "aws_ecr_repository",
     "image_tag_mutability",
     "tags are {value}",
-    ok=equals("IMMUTABLE"),
+    ok=equals("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"),
     default="MUTABLE",
 )
 require(
@@ -87,7 +88,7 @@ require(
     "AWS::ECR::Repository",
     "ImageTagMutability",
     "tags are {value}",
-    ok=equals("IMMUTABLE"),
+    ok=equals("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"),
     default="MUTABLE",
 )
 
