@@ -312,3 +312,61 @@ def test_url_with_embedded_password_is_a_secret() -> None:
     ]
     assert any("DATABASE_URL" in f.message for f in hits)
     assert all("Passw0rd2024" not in f.message for f in hits)
+
+
+# "is it configured?" answered by a reference to another resource: decided (pass), not unknown
+SET_BY_REFERENCE_SNIPPETS = [
+    (
+        "CW-AWS-LAMBDA-003",
+        """
+resource "aws_api_gateway_rest_api" "api" { name = "api" }
+resource "aws_lambda_permission" "any" {
+  action        = "lambda:InvokeFunction"
+  function_name = "orders"
+  principal     = "*"
+  source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/*/GET/orders"
+}
+""",
+    ),
+    (
+        "CW-AWS-ELASTICACHE-003",
+        """
+resource "random_password" "redis" { length = 32 }
+resource "aws_elasticache_replication_group" "cache" {
+  replication_group_id       = "cache"
+  description                = "cache"
+  engine                     = "redis"
+  node_type                  = "cache.t4g.small"
+  at_rest_encryption_enabled = true
+  transit_encryption_enabled = true
+  auth_token                 = random_password.redis.result
+}
+""",
+    ),
+    (
+        "CW-AWS-SECRETSMANAGER-001",
+        """
+resource "aws_lambda_function" "rotate" {
+  function_name = "rotate"
+  role          = "arn:aws:iam::111122223333:role/rotate"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = "rotate.zip"
+}
+resource "aws_secretsmanager_secret" "db" {
+  name                = "db"
+  rotation_lambda_arn = aws_lambda_function.rotate.arn
+}
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "source"), SET_BY_REFERENCE_SNIPPETS, ids=[s[0] for s in SET_BY_REFERENCE_SNIPPETS]
+)
+def test_reference_answers_is_it_configured(tmp_path: Path, check: str, source: str) -> None:
+    (tmp_path / "main.tf").write_text(source)
+    result = scan(tmp_path, options=ScanOptions(scanners=("misconfig",), checks=[check]))
+    assert not [f for f in result.findings if f.check_id == check]
+    assert not [u for u in result.unknowns if u["check_id"] == check], result.unknowns

@@ -12,6 +12,7 @@ from citywatch.checks.aws._common import (
     equals,
     implements,
     monitoring,
+    present,
     require,
     secrets_exposure,
 )
@@ -101,7 +102,7 @@ public_invoke = define(
 def _tf_permission(res: Resource, ctx: CheckContext) -> Failure | None:
     if attr(res, "principal") != "*":
         return None
-    if attr(res, "source_arn") or attr(res, "source_account") or attr(res, "principal_org_id"):
+    if any(present(res, k) for k in ("source_arn", "source_account", "principal_org_id")):
         return None
     return Failure('principal is "*" with no source condition', "principal")
 
@@ -117,7 +118,7 @@ def _tf_url(res: Resource, ctx: CheckContext) -> Failure | None:
 def _cfn_permission(res: Resource, ctx: CheckContext) -> Failure | None:
     if attr(res, "Principal") != "*":
         return None
-    if attr(res, "SourceArn") or attr(res, "SourceAccount") or attr(res, "PrincipalOrgID"):
+    if any(present(res, k) for k in ("SourceArn", "SourceAccount", "PrincipalOrgID")):
         return None
     return Failure('Principal is "*" with no source condition', "Principal")
 

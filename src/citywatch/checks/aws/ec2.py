@@ -15,6 +15,7 @@ from citywatch.checks.aws._common import (
     implements,
     is_false,
     network_exposure,
+    present,
     require,
     secrets_exposure,
     secrets_in_text,
@@ -112,7 +113,7 @@ def _cfn_imdsv2(res: Resource, ctx: CheckContext) -> Failure | None:
 @implements(imdsv2, CFN, "AWS::EC2::Instance")
 def _cfn_instance_imdsv2(res: Resource, ctx: CheckContext) -> Failure | None:
     """An instance's metadata options can only be set through a launch template."""
-    if attr(res, "LaunchTemplate") is None:
+    if not present(res, "LaunchTemplate"):
         return Failure(
             "no LaunchTemplate sets MetadataOptions.HttpTokens: required, so IMDSv1 is allowed"
         )

@@ -9,9 +9,10 @@ from citywatch.checks.aws._common import (
     authentication,
     implements,
     in_transit,
+    present,
     require,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, define
+from citywatch.checks.base import CheckContext, Failure, define
 from citywatch.model import Resource
 
 EC_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg"
@@ -57,13 +58,13 @@ auth = define(
 
 @implements(auth, TF, TF_KIND)
 def _tf_auth(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "auth_token") or attr(res, "user_group_ids"):
+    if present(res, "auth_token") or present(res, "user_group_ids"):
         return None
     return Failure("neither auth_token nor user_group_ids is set")
 
 
 @implements(auth, CFN, CFN_KIND)
 def _cfn_auth(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "AuthToken") or attr(res, "UserGroupIds"):
+    if present(res, "AuthToken") or present(res, "UserGroupIds"):
         return None
     return Failure("neither AuthToken nor UserGroupIds is set")

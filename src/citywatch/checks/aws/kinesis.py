@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citywatch.checks.aws._common import CFN, TF, at_rest, equals, implements, require
+from citywatch.checks.aws._common import CFN, TF, at_rest, equals, implements, present, require
 from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
 from citywatch.model import Resource
 
@@ -51,7 +51,7 @@ firehose = define(
 
 @implements(firehose, TF, "aws_kinesis_firehose_delivery_stream")
 def _tf_firehose(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "kinesis_source_configuration"):
+    if present(res, "kinesis_source_configuration"):
         return None  # encryption is inherited from the source stream
     if truthy(attr(res, "server_side_encryption.enabled", False)):
         return None
@@ -60,7 +60,7 @@ def _tf_firehose(res: Resource, ctx: CheckContext) -> Failure | None:
 
 @implements(firehose, CFN, "AWS::KinesisFirehose::DeliveryStream")
 def _cfn_firehose(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "KinesisStreamSourceConfiguration"):
+    if present(res, "KinesisStreamSourceConfiguration"):
         return None
     if attr(res, "DeliveryStreamEncryptionConfigurationInput.KeyType"):
         return None

@@ -11,6 +11,7 @@ from citywatch.checks.aws._common import (
     implements,
     key_management,
     policy_document,
+    present,
     public_allow_statements,
 )
 from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
@@ -39,7 +40,7 @@ def _symmetric(spec: object) -> bool:
 def _tf_rotation(res: Resource, ctx: CheckContext) -> Failure | None:
     if not _symmetric(attr(res, "customer_master_key_spec")):
         return None
-    if attr(res, "custom_key_store_id") or attr(res, "xks_key_id"):
+    if present(res, "custom_key_store_id") or present(res, "xks_key_id"):
         return None  # keys in a custom key store cannot rotate automatically
     if truthy(attr(res, "enable_key_rotation", False)):
         return None

@@ -11,6 +11,7 @@ from citywatch.checks.aws._common import (
     implements,
     is_false,
     logging,
+    present,
     require,
 )
 from citywatch.checks.base import CheckContext, Failure, attr, define, truthy
@@ -83,6 +84,6 @@ def _tf_audit(res: Resource, ctx: CheckContext) -> Failure | None:
 
 @implements(audit, CFN, "AWS::Redshift::Cluster")
 def _cfn_audit(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "LoggingProperties"):
+    if present(res, "LoggingProperties"):
         return None
     return Failure("LoggingProperties is not set")

@@ -14,6 +14,7 @@ from citywatch.checks.aws._common import (
     key_management,
     mask,
     non_empty,
+    present,
     require,
     secret_value,
     secrets_exposure,
@@ -37,7 +38,7 @@ rotation = define(
 
 @implements(rotation, TF, "aws_secretsmanager_secret")
 def _tf_rotation(res: Resource, ctx: CheckContext) -> Failure | None:
-    if attr(res, "rotation_lambda_arn"):
+    if present(res, "rotation_lambda_arn"):
         return None  # provider v3 inline rotation
     if connected(ctx, res, "aws_secretsmanager_secret_rotation", [("secret_id", "name")]):
         return None
