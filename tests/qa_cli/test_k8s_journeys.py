@@ -223,3 +223,42 @@ def test_bad_inputs_are_usage_errors(capsys: pytest.CaptureFixture[str], tmp_pat
     )
     code, out, err = run(capsys, ["k8s", "pss", str(tmp_path / "broken.yaml")])
     assert code == 2 and "broken.yaml" in err and "Traceback" not in err
+
+
+CLUSTER_SCOPED_GRANTS = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-and-cert-ops}
+rules:
+- {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}
+- apiGroups: [certificates.k8s.io]
+  resources: [certificatesigningrequests/approval]
+  verbs: [update]
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingwebhookconfigurations]
+  verbs: [delete]
+- {apiGroups: [""], resources: [users], verbs: [impersonate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {kind}
+metadata: {name: ops, namespace: ops}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-and-cert-ops}
+subjects: [{kind: User, name: bob}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("ClusterRoleBinding", {"CW-RBAC-005", "CW-RBAC-007", "CW-RBAC-008", "CW-RBAC-009"}),
+        # nodes, CSRs, webhook configurations and users are cluster-scoped: a RoleBinding
+        # cannot grant them (their requests carry no namespace), so nothing is at risk
+        ("RoleBinding", set()),
+    ],
+)
+def test_cluster_scoped_risks_need_a_cluster_role_binding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str, expected: set[str]
+) -> None:
+    path = tmp_path / "rbac.yaml"
+    path.write_text(CLUSTER_SCOPED_GRANTS.replace("{kind}", kind))
+    _, doc = run_json(capsys, ["k8s", "rbac", str(path)])
+    assert {f["check_id"] for f in doc["findings"]} == expected

@@ -51,15 +51,23 @@ def _workloads(rule: Rule, b: Binding, role: Role) -> bool:
     return any(rule.allows("create", g, r, "", "") for g, r in WORKLOADS)
 
 
+def _cluster_wide(b: Binding) -> bool:
+    """Requests for cluster-scoped objects (nodes, CSRs, webhook configurations, users to
+    impersonate) carry no namespace, so only a ClusterRoleBinding can grant them; the same rule
+    reached through a RoleBinding is inert."""
+    return b.kind == "ClusterRoleBinding"
+
+
 def _escalate(rule: Rule, b: Binding, role: Role) -> bool:
     if any(_any(rule, ("escalate", "bind"), RBAC_GROUP, r) for r in ("roles", "clusterroles")):
         return True
-    return any(
+    if rule.allows("impersonate", "", "serviceaccounts", "", ""):  # namespaced: any binding
+        return True
+    return _cluster_wide(b) and any(
         rule.allows("impersonate", g, r, "", "")
         for g, r in (
             ("", "users"),
             ("", "groups"),
-            ("", "serviceaccounts"),
             ("authentication.k8s.io", "userextras"),
             ("authentication.k8s.io", "uids"),
         )
@@ -71,17 +79,26 @@ def _token(rule: Rule, b: Binding, role: Role) -> bool:
 
 
 def _node_proxy(rule: Rule, b: Binding, role: Role) -> bool:
-    return _any(rule, ("get", "create", "update", "patch", "delete"), "", "nodes", "proxy")
+    return _cluster_wide(b) and _any(
+        rule, ("get", "create", "update", "patch", "delete"), "", "nodes", "proxy"
+    )
 
 
 def _csr(rule: Rule, b: Binding, role: Role) -> bool:
-    return _any(
-        rule, ("update", "patch"), "certificates.k8s.io", "certificatesigningrequests", "approval"
-    ) or rule.allows("approve", "certificates.k8s.io", "signers", "", "")
+    return _cluster_wide(b) and (
+        _any(
+            rule,
+            ("update", "patch"),
+            "certificates.k8s.io",
+            "certificatesigningrequests",
+            "approval",
+        )
+        or rule.allows("approve", "certificates.k8s.io", "signers", "", "")
+    )
 
 
 def _webhooks(rule: Rule, b: Binding, role: Role) -> bool:
-    return any(
+    return _cluster_wide(b) and any(
         _any(rule, ("create", "update", "patch", "delete"), WEBHOOK_GROUP, r)
         for r in ("mutatingwebhookconfigurations", "validatingwebhookconfigurations")
     )
