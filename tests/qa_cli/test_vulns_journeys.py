@@ -126,6 +126,7 @@ def _python_project(root: Path) -> Path:
         "# app\n-r requirements/base.txt\n"
         "aiohttp==3.7.3 \\\n    --hash=sha256:" + "a" * 64 + "\n"
         'requests[socks]==2.31.0 ; python_version >= "3.6"\n'
+        "urllib3==1.24.*\n"  # a prefix match is a range, not a version: not looked up
     )
     (py / "requirements" / "base.txt").write_text("Django==2.2.0\n")
     (py / "poetry.lock").write_text(
@@ -216,6 +217,9 @@ def test_python_lockfiles_with_includes_hashes_and_markers(
         ("PYSEC-2019-2", "jinja2", "poetry.lock", 2),
         ("PYSEC-2020-3", "pillow", "uv.lock", 11),
     }
+    code, out, _ = run(capsys, ["sbom", str(root), "--format", "cyclonedx-json"])
+    versions = {c["name"]: c.get("version") for c in json.loads(out)["components"]}
+    assert "urllib3" not in versions and versions["requests"] == "2.31.0"
     aiohttp = next(f for f in doc["findings"] if f["package"]["name"] == "aiohttp")
     assert aiohttp["fixed_versions"] == ["3.7.4"]
     assert "PYSEC-2021-76" in aiohttp["aliases"]

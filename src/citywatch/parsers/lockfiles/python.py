@@ -23,7 +23,8 @@ _REQ = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*"
     r"(?P<spec>[^;#]*?)\s*(?:;[^#]*)?(?:\s+#.*)?$"
 )
-_PIN = re.compile(r"^===?\s*(?P<version>[^,\s]+)$")
+# an exact pin; `==2.19.*` is a prefix match (a range), not a version to look up
+_PIN = re.compile(r"^===?\s*(?P<version>[^,\s*]+)$")
 _INCLUDE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=?\s*)(?P<path>\S+)")
 MAX_INCLUDE_DEPTH = 10
 
