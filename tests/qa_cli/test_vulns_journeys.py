@@ -396,3 +396,40 @@ def test_real_pypa_advisories_import_and_scan(
     assert "CVE-2021-21330" in by_pkg["aiohttp"]  # the advisory in docs/vulns.md
     assert "CVE-2019-10906" in by_pkg["jinja2"]
     assert "requests" not in by_pkg  # 2.31.0 is outside every range
+
+
+def test_package_lock_v1_nested_copies_have_their_own_lines(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v1 lockfiles nest a second copy under its parent; both are located, whatever the spacing
+    (a compact file used to give line 0, and the nested copy the parent's line)."""
+    lock = {
+        "name": "x",
+        "version": "1.0.0",
+        "lockfileVersion": 1,
+        "dependencies": {
+            "lodash": {"version": "4.17.15"},
+            "express": {
+                "version": "4.18.2",
+                "requires": {"lodash": "4.17.10"},
+                "dependencies": {"lodash": {"version": "4.17.10"}},
+            },
+        },
+    }
+    for name, text in (("compact", json.dumps(lock)), ("pretty", json.dumps(lock, indent=2))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "package-lock.json").write_text(text)
+        _, doc = run_json(
+            capsys, ["scan", "--scanners", "vuln", "--cache-dir", str(cache), str(folder)]
+        )
+        lines = {f["package"]["version"]: f["location"]["start_line"] for f in doc["findings"]}
+        expected = [
+            i + 1
+            for i, row in enumerate(text.splitlines())
+            for _ in range(row.count('"lodash": {') + row.count('"lodash":{'))
+        ]
+        if name == "compact":
+            assert set(lines.values()) == {1}
+        else:
+            assert [lines["4.17.15"], lines["4.17.10"]] == expected

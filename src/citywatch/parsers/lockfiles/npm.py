@@ -71,20 +71,30 @@ def _lock_v2(src: LockInput, packages: dict[str, Any]) -> list[Package]:
     return out
 
 
-def _lock_v1(src: LockInput, deps: dict[str, Any], depth: int = 0) -> list[Package]:
+def _lock_v1(
+    src: LockInput, deps: dict[str, Any], depth: int = 0, cursor: list[int] | None = None
+) -> list[Package]:
+    """v1 `dependencies`, nested per parent. Keys are found in document order with one moving
+    cursor (the walk is the text's own pre-order), so a nested copy gets its own line and any
+    JSON spacing works."""
     out: list[Package] = []
+    cursor = cursor if cursor is not None else [0]
     if depth > 64:
         return out
     for name, info in deps.items():
         if not isinstance(info, dict):
             continue
+        found = re.compile(r'"' + re.escape(name) + r'"\s*:\s*\{').search(src.text, cursor[0])
+        line = 0
+        if found is not None:
+            cursor[0] = found.end()
+            line = src.line_of(found.start())
         version = info.get("version")
         if isinstance(version, str) and re.match(r"^\d", version):
-            line = src.find_line(f'"{name}": {{')
             out.append(src.package(ECO, name, version, line, None, dev=bool(info.get("dev"))))
         nested = info.get("dependencies")
         if isinstance(nested, dict):
-            out.extend(_lock_v1(src, nested, depth + 1))
+            out.extend(_lock_v1(src, nested, depth + 1, cursor))
     return out
 
 
