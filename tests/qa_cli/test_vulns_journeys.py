@@ -433,3 +433,17 @@ def test_package_lock_v1_nested_copies_have_their_own_lines(
             assert set(lines.values()) == {1}
         else:
             assert [lines["4.17.15"], lines["4.17.10"]] == expected
+
+
+def test_cyclonedx_root_is_never_left_without_dependencies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only `// indirect` requirements: the root depends on the graph's tops, and the library's
+    "incomplete dependency graph" warning no longer lands on the user's stderr."""
+    (tmp_path / "go.mod").write_text(
+        "module x\n\ngo 1.22\n\nrequire golang.org/x/net v0.10.0 // indirect\n"
+    )
+    code, out, err = run(capsys, ["sbom", str(tmp_path), "--format", "cyclonedx-json"])
+    assert code == 0 and "Warning" not in err
+    deps = {d["ref"]: d.get("dependsOn", []) for d in json.loads(out)["dependencies"]}
+    assert deps["root-application"] == ["pkg-0:pkg:golang/golang.org/x/net@v0.10.0"]

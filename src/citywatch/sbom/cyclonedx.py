@@ -41,8 +41,12 @@ def build_bom(inventory: Inventory) -> Bom:
         bom.components.add(comp)
     direct = [c for c, p in zip(components, packages, strict=True) if p.direct is not False]
     edges: dict[int, list[Component]] = {}
+    needed: set[int] = set()
     for a, b in inventory.edges(packages):
         edges.setdefault(a, []).append(components[b])
+        needed.add(b)
+    if not direct:  # every package marked indirect (go.mod `// indirect` only): the graph's tops
+        direct = [c for i, c in enumerate(components) if i not in needed]
     bom.register_dependency(root, direct)
     for a, deps in edges.items():
         bom.register_dependency(components[a], deps)
@@ -50,4 +54,8 @@ def build_bom(inventory: Inventory) -> Bom:
 
 
 def to_cyclonedx_json(inventory: Inventory) -> str:
-    return JsonV1Dot6(build_bom(inventory)).output_as_string(indent=2)
+    import warnings
+
+    with warnings.catch_warnings():  # the library warns on stderr about an empty root
+        warnings.simplefilter("ignore", UserWarning)
+        return JsonV1Dot6(build_bom(inventory)).output_as_string(indent=2)
