@@ -190,8 +190,9 @@ def test_netpol_matrix_and_findings(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("sub", ["pss", "rbac", "netpol"])
 def test_every_subcommand_renders_a_table(capsys: pytest.CaptureFixture[str], sub: str) -> None:
-    code, out, err = run(capsys, ["k8s", sub, *CLUSTER])
+    code, out, err = run(capsys, ["k8s", sub, str(SNAPSHOT)])
     assert code == 1 and "findings" in out and not err
+    assert "; 7 files, " in out  # the manifests read, not the one directory given
 
 
 def test_kustomize_base_namespace_in_k8s_and_scan(capsys: pytest.CaptureFixture[str]) -> None:

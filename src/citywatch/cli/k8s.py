@@ -160,14 +160,18 @@ def _load_without_gc_pauses(
 
 
 def _result(
-    findings: list[Finding], errors: list[ScanError], args: argparse.Namespace, resources: int
+    findings: list[Finding],
+    errors: list[ScanError],
+    args: argparse.Namespace,
+    resources: list[Resource],
 ) -> ScanResult:
     targets = list(args.paths) or [f"cluster:{args.context or 'current-context'}"]
+    files = {r.location.path for r in resources}  # the files objects came from, not the args
     return ScanResult(
         findings=findings,
         errors=errors,
         targets=targets,
-        stats={"files": len(args.paths), "resources": resources},
+        stats={"files": len(files), "resources": len(resources)},
     )
 
 
@@ -216,7 +220,7 @@ def run_pss(args: argparse.Namespace) -> int:
     resources, errors = _load(args)
     results = evaluate_resources(resources, level=args.level, version=args.pss_version)
     findings = pss_findings(results)
-    result = _result(findings, errors, args, len(resources))
+    result = _result(findings, errors, args, resources)
     result.stats["pod_specs"] = len(results)
     _emit_findings(result, args.format)
     return 1 if findings else 0
@@ -240,7 +244,7 @@ def run_rbac(args: argparse.Namespace) -> int:
                 "misconfig",
             )
         )
-    result = _result(findings, errors, args, len(resources))
+    result = _result(findings, errors, args, resources)
     if args.format == "json":
         _emit_findings(result, "json", {"subjects": summary})
     else:
@@ -442,5 +446,5 @@ def run_netpol(args: argparse.Namespace) -> int:
         return 0
     findings = netpol_findings(cluster)
     errors += [ScanError("<netpol>", p, None, "misconfig") for p in cluster.problems]
-    _emit_findings(_result(findings, errors, args, len(resources)), args.format)
+    _emit_findings(_result(findings, errors, args, resources), args.format)
     return 1 if findings else 0
