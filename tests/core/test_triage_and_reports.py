@@ -185,3 +185,22 @@ def test_detect_secrets_baseline_is_not_a_triage_error(
     bad.write_text('{"nope": 1}')
     _, out = run(capsys, str(tmp_path), "--baseline", str(bad), "-f", "json")
     assert "has no 'findings' list" in json.loads(out)["errors"][0]["reason"]
+
+
+def test_unknown_severity_counts_as_low_for_the_gate() -> None:
+    from citywatch.cli.scan import fails
+    from citywatch.model import Severity
+
+    assert fails(Severity.UNKNOWN, Severity.LOW)
+    assert not fails(Severity.UNKNOWN, Severity.MEDIUM)
+    assert not fails(Severity.INFO, Severity.LOW)
+    assert fails(Severity.HIGH, Severity.HIGH) and not fails(Severity.MEDIUM, Severity.HIGH)
+
+
+def test_kustomize_namespace_reaches_every_check(
+    tmp_path: Path, privileged_check: Check, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "kustomization.yaml").write_text("namespace: payments\nresources: [p.yaml]\n")
+    (tmp_path / "p.yaml").write_text(pod("a"))
+    _, out = run(capsys, str(tmp_path), "-f", "json")
+    assert [f["resource"] for f in json.loads(out)["findings"]] == ["Pod/payments/a"]

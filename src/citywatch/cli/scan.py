@@ -283,6 +283,14 @@ def run(args: argparse.Namespace) -> int:
     ]
     if missing and len(missing) == len(opts.targets):
         return 2
-    if fail_on is not None and any(f.severity >= fail_on for f in result.findings):
+    if fail_on is not None and any(fails(f.severity, fail_on) for f in result.findings):
         return 1
     return 0
+
+
+def fails(severity: Severity, threshold: Severity) -> bool:
+    """At or above the threshold; UNKNOWN (a known vulnerability without a score) counts as LOW,
+    so the default gate never lets an unscored advisory through."""
+    if severity == Severity.UNKNOWN:
+        severity = Severity.LOW
+    return severity >= threshold

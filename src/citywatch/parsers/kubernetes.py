@@ -70,9 +70,14 @@ class KubernetesParser:
         return looks_like_kubernetes(file.head())
 
     def parse(self, files: list[SourceFile], ctx: ScanContext) -> None:
+        from citywatch.k8s.kustomize import apply_kustomize_namespaces
+
+        found: list[Resource] = []
         for file in files:
-            for res in self.parse_file(file, ctx):
-                ctx.resources.append(res)
+            found.extend(self.parse_file(file, ctx))
+        # a Kustomize base's objects live in its kustomization's namespace, for every check
+        on_disk = {f.display: f.path for f in files}
+        ctx.resources.extend(apply_kustomize_namespaces(found, on_disk.get))
 
     def parse_file(self, file: SourceFile, ctx: ScanContext) -> Iterator[Resource]:
         if is_helm_template(file):
