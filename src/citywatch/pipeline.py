@@ -85,7 +85,10 @@ def run_scan(options: ScanOptions) -> ScanResult:
 
     started = time.perf_counter()
     ctx = ScanContext(options=options)
-    ctx.files = walk_targets(options.targets, options, ctx)
+    if options.staged:
+        ctx.files = _staged(options, ctx)
+    else:
+        ctx.files = walk_targets(options.targets, options, ctx)
 
     parse_into(ctx, registry.parsers_for(options.scanners))
 
@@ -100,12 +103,41 @@ def run_scan(options: ScanOptions) -> ScanResult:
         targets=[str(t) for t in options.targets],
     )
     triage.apply(findings, result, ctx)
+    result.errors = _unique_errors(ctx.errors)
     result.stats.update(ctx.stats)
     result.stats["files"] = len(ctx.files)
     result.stats["resources"] = len(ctx.resources)
     result.stats["packages"] = len(ctx.packages)
     result.stats["duration_ms"] = int((time.perf_counter() - started) * 1000)
     return result
+
+
+def _unique_errors(errors: list[ScanError]) -> list[ScanError]:
+    """Two engines may report the same problem with one file: say it once."""
+    seen: set[tuple[str, str, int | None]] = set()
+    out: list[ScanError] = []
+    for err in errors:
+        key = (err.path, err.reason, err.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(err)
+    return out
+
+
+def _staged(options: ScanOptions, ctx: ScanContext) -> list[SourceFile]:
+    from citywatch.sources.staged import NotARepository, staged_files
+    from citywatch.sources.walk import walk_targets
+
+    files: list[SourceFile] = []
+    for target in options.targets:
+        try:
+            paths = staged_files(target)
+        except NotARepository as exc:
+            ctx.error(str(target), str(exc))
+            continue
+        existing = [p for p in paths if p.is_file()]
+        files.extend(walk_targets(existing, options, ctx))
+    return files
 
 
 def parse_into(ctx: ScanContext, parsers: list[Parser]) -> None:

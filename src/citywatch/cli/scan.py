@@ -276,10 +276,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             Path(dest).write_text(text, encoding="utf-8")
 
+    targets = {str(t) for t in opts.targets}
     missing = [
         e
         for e in result.errors
-        if e.reason in ("target does not exist",) or e.reason.startswith("cannot read target")
+        if e.path in targets
+        and (
+            e.reason == "target does not exist"
+            or e.reason.startswith("cannot read target")
+            or e.reason.endswith("is not inside a git repository")
+        )
     ]
     if missing and len(missing) == len(opts.targets):
         return 2
