@@ -173,6 +173,7 @@ class CheckContext:
     _by_type: dict[str, list[Resource]] = field(default_factory=dict)
     _by_name: dict[str, Resource] = field(default_factory=dict)
     _referrers: dict[str, list[Resource]] = field(default_factory=dict)
+    _value_index: dict[tuple[str, str], dict[Any, list[Resource]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for res in self.resources:
@@ -197,14 +198,37 @@ class CheckContext:
         when no reference expression was used.
         """
         found = [r for r in self._referrers.get(target.name, []) if r.kind == kind]
+        seen = {id(r) for r in found}
         for theirs, ours in match_attrs:
             wanted = _plain(target.attributes.get(ours))
-            if wanted is None or wanted is UNKNOWN:
+            if wanted is None or wanted is UNKNOWN or not _hashable(wanted):
                 continue
-            for other in self.of_type(kind):
-                if other not in found and _plain(other.attributes.get(theirs)) == wanted:
+            for other in self._values(kind, theirs).get(wanted, ()):
+                if id(other) not in seen:
+                    seen.add(id(other))
                     found.append(other)
         return found
+
+    def _values(self, kind: str, attribute: str) -> dict[Any, list[Resource]]:
+        """Resources of `kind` by the literal value of one attribute, built once per pair."""
+        key = (kind, attribute)
+        index = self._value_index.get(key)
+        if index is None:
+            index = {}
+            for res in self.of_type(kind):
+                value = _plain(res.attributes.get(attribute))
+                if value is not None and value is not UNKNOWN and _hashable(value):
+                    index.setdefault(value, []).append(res)
+            self._value_index[key] = index
+        return index
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain(value: Any) -> Any:

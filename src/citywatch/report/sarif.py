@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -126,4 +125,6 @@ def to_document(result: ScanResult) -> dict[str, Any]:
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    return json.dumps(to_document(result), indent=2) + "\n"
+    from citywatch.report.json_report import dumps
+
+    return dumps(to_document(result))
