@@ -185,3 +185,28 @@ def first_variable_error(source: str, errors: dict[str, str]) -> str | None:
         if references_variable(source, name):
             return message
     return None
+
+
+def compile_validation(
+    item: object, field_name: str, base: str, display: str, lines: dict[str, int], line: int
+) -> tuple[CelProgram, str | None, CelProgram | None]:
+    """One `validations[]` entry (Gatekeeper K8sNativeValidation or ValidatingAdmissionPolicy):
+    its expression, static message and messageExpression, each compiled once and located."""
+    from citywatch.policy.errors import PolicyLoadError
+
+    if not isinstance(item, dict) or not isinstance(item.get("expression"), str):
+        raise PolicyLoadError(display, f"{field_name} needs an expression", line)
+    label = field_name.replace("validations[", "validation ").rstrip("]").split(".")[-1]
+    program = compile_expression(
+        item["expression"], display, lines.get(f"{base}.expression", line), label
+    )
+    message_program = None
+    if isinstance(item.get("messageExpression"), str):
+        message_program = compile_expression(
+            item["messageExpression"],
+            display,
+            lines.get(f"{base}.messageExpression", line),
+            f"{label} messageExpression",
+        )
+    message = item.get("message")
+    return program, (str(message) if message else None), message_program

@@ -17,6 +17,7 @@ from citywatch.policy.cel import (
     CelProgram,
     NamedProgram,
     compile_expression,
+    compile_validation,
     evaluate_variables,
     first_variable_error,
 )
@@ -71,24 +72,10 @@ def compile_cel_source(
 ) -> CelTemplateCode:
     validations = []
     for k, item in enumerate(source.get("validations") or []):
-        if not isinstance(item, dict) or not isinstance(item.get("expression"), str):
-            raise PolicyLoadError(display, f"validations[{k}] needs an expression", line)
-        base = f"{prefix}.validations.{k}"
-        program = compile_expression(
-            item["expression"], display, lines.get(f"{base}.expression", line), f"validation {k}"
+        program, message, message_program = compile_validation(
+            item, f"validations[{k}]", f"{prefix}.validations.{k}", display, lines, line
         )
-        message_program = None
-        if isinstance(item.get("messageExpression"), str):
-            message_program = compile_expression(
-                item["messageExpression"],
-                display,
-                lines.get(f"{base}.messageExpression", line),
-                f"validation {k} messageExpression",
-            )
-        message = item.get("message")
-        validations.append(
-            CelValidation(program, str(message) if message else None, message_program)
-        )
+        validations.append(CelValidation(program, message, message_program))
     if not validations:
         raise PolicyLoadError(display, "K8sNativeValidation code has no validations", line)
     return CelTemplateCode(

@@ -23,6 +23,7 @@ from citywatch.policy.cel import (
     CelProgram,
     NamedProgram,
     compile_expression,
+    compile_validation,
     evaluate_variables,
     first_variable_error,
 )
@@ -184,29 +185,12 @@ def load_policy(doc: YamlDocument, display: str) -> AdmissionPolicy:
         raise PolicyLoadError(display, "ValidatingAdmissionPolicy has no name", line)
     validations = []
     for i, item in enumerate(spec.get("validations") or []):
-        if not isinstance(item, dict) or not isinstance(item.get("expression"), str):
-            raise PolicyLoadError(display, f"spec.validations[{i}] needs an expression", line)
-        base = f"spec.validations.{i}"
-        program = compile_expression(
-            item["expression"], display, lines.get(f"{base}.expression", line), f"validation {i}"
+        program, message, message_program = compile_validation(
+            item, f"spec.validations[{i}]", f"spec.validations.{i}", display, lines, line
         )
-        message_program = None
-        if isinstance(item.get("messageExpression"), str):
-            message_program = compile_expression(
-                item["messageExpression"],
-                display,
-                lines.get(f"{base}.messageExpression", line),
-                f"validation {i} messageExpression",
-            )
-        message = item.get("message")
         reason = item.get("reason")
         validations.append(
-            Validation(
-                program,
-                str(message) if message else None,
-                message_program,
-                str(reason) if reason else None,
-            )
+            Validation(program, message, message_program, str(reason) if reason else None)
         )
     if not validations:
         raise PolicyLoadError(
