@@ -42,10 +42,9 @@ class YamlDocument:
     line_map: dict[str, int] = field(default_factory=dict)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag
-    value = node.value
-    if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
+def _scalar_value(tag: str, value: str, style: str | None) -> Any:
+    """Python value of a scalar whose tag is known (explicit, or resolved from a plain one)."""
+    if tag == "tag:yaml.org,2002:str" or style in ("'", '"', "|", ">"):
         return value
     if tag == "tag:yaml.org,2002:null":
         return None
@@ -76,6 +75,24 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+# PyYAML's own YAML 1.1 implicit resolvers (the same ones CSafeLoader uses); a resolver instance
+# is stateless for plain scalars, so one serves every load.
+_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_CACHE_LIMIT = 4096
+# plain scalar text -> resolved value; keys such as `name` and values such as `ns7` or `8080`
+# repeat across documents and files, and resolving them means a regex round trip
+_PLAIN_CACHE: dict[str, Any] = {}
+
+
+def _resolve_plain(value: str) -> Any:
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    result = _scalar_value(tag, value, "")
+    # NaN is not cached: each occurrence stays its own float object, as before
+    if len(_PLAIN_CACHE) < _PLAIN_CACHE_LIMIT and result == result:
+        _PLAIN_CACHE[value] = result
+    return result
+
+
 _CFN_TAGS = {
     "!Ref": "Ref",
     "!Condition": "Condition",
@@ -100,162 +117,181 @@ class YamlLoad:
     errors: list[YamlError] = field(default_factory=list)
 
 
-class _Frame:
-    __slots__ = (
-        "container",
-        "path",
-        "key",
-        "anchor",
-        "tag",
-        "size",
-        "start",
-        "is_map",
-        "merge_next",
-    )
-
-    def __init__(
-        self,
-        container: Any,
-        path: str,
-        anchor: str | None,
-        tag: str | None,
-        start: int,
-        is_map: bool,
-    ) -> None:
-        self.container = container
-        self.path = path
-        self.key: Any = _NO_KEY
-        self.anchor = anchor
-        self.tag = tag
-        self.size = 1
-        self.start = start
-        self.is_map = is_map
-        self.merge_next = False
-
-
-_NO_KEY = object()
+_NO_KEY: Any = object()
 _IMPLICIT_FIRST = frozenset("yYnNtTfFoO-+0123456789.<~=")
+_Scalar = yaml.ScalarEvent
+_MapStart = yaml.MappingStartEvent
+_MapEnd = yaml.MappingEndEvent
+_SeqStart = yaml.SequenceStartEvent
+_SeqEnd = yaml.SequenceEndEvent
+_Alias = yaml.AliasEvent
+_DocStart = yaml.DocumentStartEvent
+_DocEnd = yaml.DocumentEndEvent
+_StreamEnd = yaml.StreamEndEvent
 
 
-class _DocumentBuilder:
-    """Builds one document from parser events with an explicit stack (no recursion)."""
+def _tagged_scalar(event: Any, cfn_tags: bool) -> Any:
+    """Value of a scalar carrying a tag (`!`, `!!int`, `!Ref`, ...): the rare path."""
+    tag: str = event.tag
+    value: str = event.value
+    if tag == "!":
+        if not event.style and event.implicit[0]:
+            value = _resolve_plain(value) if not value or value[0] in _IMPLICIT_FIRST else value
+    elif tag.startswith("!") and not tag.startswith("!!"):
+        pass
+    else:
+        value = _scalar_value(tag, value, event.style)
+    if cfn_tags and tag.startswith("!"):
+        return _cfn_wrap(tag, value)
+    return value
 
-    def __init__(self, resolver: Any, want_lines: bool, cfn_tags: bool) -> None:
-        self.resolver = resolver
-        self.want_lines = want_lines
-        self.cfn_tags = cfn_tags
-        self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.lines: dict[str, int] = {}
-        self.total = 0
-        self.root: Any = None
-        self.done = False
 
-    def _child_path(self) -> str:
-        if not self.stack:
-            return ""
-        top = self.stack[-1]
-        if top.is_map:
-            if top.key is _NO_KEY:
-                return ""
-            return f"{top.path}.{top.key}" if top.path else str(top.key)
-        idx = len(top.container)
-        return f"{top.path}.{idx}" if top.path else str(idx)
+def _read_document(
+    get_event: Any, want_lines: bool, cfn_tags: bool
+) -> tuple[Any, dict[str, int], Any]:
+    """Build one document from parser events, up to its DocumentEndEvent.
 
-    def _count_alias(self, size: int, line: int) -> None:
-        self.total += size
-        if self.total > MAX_ALIAS_VALUES:
-            raise YamlError(
-                f"aliases expand to more than {MAX_ALIAS_VALUES} values (alias bomb); "
-                "document not loaded",
-                line,
-            )
-
-    def _attach(self, value: Any, size: int) -> None:
-        if not self.stack:
-            self.root = value
-            self.done = True
-            return
-        top = self.stack[-1]
-        top.size += size
-        if top.is_map:
-            if top.key is _NO_KEY:
-                if value == "<<" and not isinstance(value, bool):
-                    top.merge_next = True
-                    top.key = "<<"
+    One flat loop with an explicit stack (no recursion) and the open container kept in local
+    variables, because this loop runs once per event and dominates loading time. Returns the
+    root value, the dotted-path line map and the end event; raises YamlError for a bad document
+    and lets the parser's own errors through.
+    """
+    lines: dict[str, int] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[tuple[Any, str, Any, bool, int, Any, Any, bool]] = []
+    cache_get = _PLAIN_CACHE.get
+    implicit_first = _IMPLICIT_FIRST
+    no_key = _NO_KEY
+    total = 0
+    depth = 0
+    root: Any = None
+    # the open container: value, dotted path, pending key (maps), is-map, values counted so
+    # far (for the alias budget), anchor, tag, and whether the pending key is a merge `<<`
+    cont: Any = None
+    cpath = ""
+    ckey: Any = no_key
+    cmap = False
+    csize = 0
+    canchor: Any = None
+    ctag: Any = None
+    cmerge = False
+    path = ""
+    while True:
+        event = get_event()
+        tp = type(event)
+        if tp is _Scalar:
+            if want_lines and depth:
+                if cmap:
+                    if ckey is not no_key:
+                        path = f"{cpath}.{ckey}" if cpath else str(ckey)
+                        if path:
+                            lines.setdefault(path, event.start_mark.line + 1)
                 else:
-                    top.key = str(value) if isinstance(value, (list, dict)) else value
+                    path = f"{cpath}.{len(cont)}" if cpath else str(len(cont))
+                    lines.setdefault(path, event.start_mark.line + 1)
+            if event.tag is None:
+                value = event.value
+                if (
+                    not event.style
+                    and event.implicit[0]
+                    and (not value or value[0] in implicit_first)
+                ):
+                    hit = cache_get(value, no_key)
+                    value = _resolve_plain(value) if hit is no_key else hit
             else:
-                if top.merge_next:
-                    sources = value if isinstance(value, list) else [value]
-                    for src in sources:
-                        if isinstance(src, dict):
-                            for k, v in src.items():
-                                top.container.setdefault(k, v)
-                    top.merge_next = False
-                else:
-                    top.container[top.key] = value
-                top.key = _NO_KEY
-        else:
-            top.container.append(value)
-
-    def _wrap(self, tag: str | None, value: Any) -> Any:
-        if tag and tag.startswith("!") and self.cfn_tags:
-            return _cfn_wrap(tag, value)
-        return value
-
-    def feed(self, event: Any) -> None:
-        line = event.start_mark.line + 1 if event.start_mark is not None else None
-        if isinstance(event, yaml.ScalarEvent):
-            path = self._child_path()
-            if self.want_lines and path:
-                self.lines.setdefault(path, line or 0)
-            value = self._scalar(event)
-            value = self._wrap(event.tag, value)
+                value = _tagged_scalar(event, cfn_tags)
             if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self._attach(value, 1)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(self.stack) >= MAX_DEPTH:
+                anchors[event.anchor] = (value, 1)
+            size = 1
+        elif tp is _MapStart or tp is _SeqStart:
+            if depth >= MAX_DEPTH:
                 raise YamlError(
                     f"nesting deeper than {MAX_DEPTH} levels; rest of file not loaded",
-                    line,
+                    event.start_mark.line + 1,
                     fatal=True,
                 )
-            path = self._child_path()
-            if self.want_lines and path:
-                self.lines.setdefault(path, line or 0)
-            is_map = isinstance(event, yaml.MappingStartEvent)
-            container: Any = {} if is_map else []
-            self.stack.append(_Frame(container, path, event.anchor, event.tag, line or 0, is_map))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            value = self._wrap(frame.tag, frame.container)
-            if frame.anchor:
-                self.anchors[frame.anchor] = (value, frame.size)
-            self._attach(value, frame.size)
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
+            path = ""
+            if want_lines and depth:
+                if cmap:
+                    if ckey is not no_key:
+                        path = f"{cpath}.{ckey}" if cpath else str(ckey)
+                        if path:
+                            lines.setdefault(path, event.start_mark.line + 1)
+                else:
+                    path = f"{cpath}.{len(cont)}" if cpath else str(len(cont))
+                    lines.setdefault(path, event.start_mark.line + 1)
+            stack.append((cont, cpath, ckey, cmap, csize, canchor, ctag, cmerge))
+            depth += 1
+            cmap = tp is _MapStart
+            cont = {} if cmap else []
+            cpath = path
+            ckey = no_key
+            csize = 1
+            canchor = event.anchor
+            ctag = event.tag
+            cmerge = False
+            continue
+        elif tp is _MapEnd or tp is _SeqEnd:
+            value = cont
+            size = csize
+            if ctag is not None and cfn_tags and ctag.startswith("!"):
+                value = _cfn_wrap(ctag, value)
+            if canchor:
+                anchors[canchor] = (value, size)
+            cont, cpath, ckey, cmap, csize, canchor, ctag, cmerge = stack.pop()
+            depth -= 1
+        elif tp is _Alias:
+            line = event.start_mark.line + 1
+            if event.anchor not in anchors:
                 raise YamlError(f"unknown alias *{event.anchor}", line)
-            value, size = self.anchors[event.anchor]
-            self._count_alias(size, line or 0)
-            self._attach(value, size)
+            value, size = anchors[event.anchor]
+            total += size
+            if total > MAX_ALIAS_VALUES:
+                raise YamlError(
+                    f"aliases expand to more than {MAX_ALIAS_VALUES} values (alias bomb); "
+                    "document not loaded",
+                    line,
+                )
+        elif tp is _DocEnd:
+            return root, lines, event
+        else:  # pragma: no cover - libyaml emits nothing else inside a document
+            continue
+        # attach the finished value to the open container (or make it the root)
+        if not depth:
+            root = value
+            continue
+        csize += size
+        if not cmap:
+            cont.append(value)
+        elif ckey is no_key:
+            if type(value) is str:
+                if value == "<<":
+                    cmerge = True
+                ckey = value
+            elif isinstance(value, (list, dict)):
+                ckey = str(value)
+            else:
+                ckey = value
+        else:
+            if cmerge:
+                for src in value if isinstance(value, list) else [value]:
+                    if isinstance(src, dict):
+                        for k, v in src.items():
+                            cont.setdefault(k, v)
+                cmerge = False
+            else:
+                cont[ckey] = value
+            ckey = no_key
 
-    def _scalar(self, event: Any) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            value = event.value
-            if event.style or not event.implicit[0]:
-                return value
-            # YAML 1.1 implicit types all start with one of these characters (or are empty):
-            # anything else is a plain string, without the resolver's regex round trip
-            if value and value[0] not in _IMPLICIT_FIRST:
-                return value
-            tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))
-        elif tag.startswith("!") and not tag.startswith("!!"):
-            return event.value
-        node = yaml.ScalarNode(tag, event.value, style=event.style)
-        return _scalar(node)
+
+def _parse_error(exc: yaml.YAMLError) -> YamlError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return YamlError(
+            f"invalid YAML: {exc.problem or exc}",
+            mark.line + 1 if mark is not None else None,
+        )
+    return YamlError(f"invalid YAML: {exc}")
 
 
 def load_documents(text: str, *, want_lines: bool = True, cfn_tags: bool = False) -> YamlLoad:
@@ -266,48 +302,33 @@ def load_documents(text: str, *, want_lines: bool = True, cfn_tags: bool = False
     """
     out = YamlLoad()
     loader = _Loader(text)
-    builder: _DocumentBuilder | None = None
-    doc_start = 1
-    skipping = False
+    get_event = loader.get_event
     try:
         while True:
             try:
-                event = loader.get_event()
-            except yaml.MarkedYAMLError as exc:
-                mark = exc.problem_mark or exc.context_mark
-                out.errors.append(
-                    YamlError(
-                        f"invalid YAML: {exc.problem or exc}",
-                        mark.line + 1 if mark is not None else None,
-                    )
-                )
-                break
-            except yaml.YAMLError as exc:
-                out.errors.append(YamlError(f"invalid YAML: {exc}"))
-                break
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                break
-            if isinstance(event, yaml.DocumentStartEvent):
-                builder = _DocumentBuilder(loader, want_lines, cfn_tags)
-                doc_start = event.start_mark.line + 1 if event.start_mark else 1
-                skipping = False
-                continue
-            if isinstance(event, yaml.DocumentEndEvent):
-                if builder is not None and builder.done and not skipping:
-                    end = event.end_mark.line + 1 if event.end_mark else doc_start
-                    out.docs.append(YamlDocument(builder.root, doc_start, end, builder.lines))
-                builder = None
-                continue
-            if builder is None or skipping:
-                continue
-            try:
-                builder.feed(event)
-            except YamlError as err:
-                out.errors.append(err)
-                if err.fatal:
-                    # libyaml's cost grows with nesting depth: stop reading this stream at once
+                event = get_event()
+                if event is None or type(event) is _StreamEnd:
                     break
-                skipping = True
+                if type(event) is not _DocStart:
+                    continue
+                doc_start = event.start_mark.line + 1 if event.start_mark else 1
+                try:
+                    root, lines, end = _read_document(get_event, want_lines, cfn_tags)
+                except YamlError as err:
+                    out.errors.append(err)
+                    if err.fatal:
+                        # libyaml's cost grows with nesting depth: stop reading this stream
+                        break
+                    # skip the rest of the bad document; the next one may be good
+                    skipped = get_event()
+                    while skipped is not None and type(skipped) is not _DocEnd:
+                        skipped = get_event()
+                    continue
+                end_line = end.end_mark.line + 1 if end.end_mark else doc_start
+                out.docs.append(YamlDocument(root, doc_start, end_line, lines))
+            except yaml.YAMLError as exc:
+                out.errors.append(_parse_error(exc))
+                break
     finally:
         loader.dispose()
     return out
