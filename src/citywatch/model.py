@@ -65,6 +65,32 @@ def is_unknown(value: object) -> bool:
     return value is UNKNOWN
 
 
+UNKNOWN_JSON_LEAF = "\x00citywatch-unknown\x00"
+"""Stands for one UNKNOWN leaf inside a JSON string a parser built (Terraform `jsonencode`).
+
+An IAM policy whose Resource is an apply-time ARN still has a known Principal; encoding only
+that leaf as this string keeps the rest of the document readable. Whoever parses such a string
+calls `restore_unknown_leaves` right after `json.loads`, so the leaf is UNKNOWN again and never
+mistaken for a real value. The NUL bytes keep it from colliding with anything a user writes.
+"""
+
+
+def restore_unknown_leaves(value: Any, depth: int = 0) -> Any:
+    """Parsed JSON with every `UNKNOWN_JSON_LEAF` string turned back into UNKNOWN.
+
+    Beyond a sane depth the rest is UNKNOWN: a leaf left encoded would read as a known string.
+    """
+    if isinstance(value, str):
+        return UNKNOWN if value == UNKNOWN_JSON_LEAF else value
+    if not isinstance(value, dict | list):
+        return value
+    if depth > 200:
+        return UNKNOWN
+    if isinstance(value, list):
+        return [restore_unknown_leaves(v, depth + 1) for v in value]
+    return {k: restore_unknown_leaves(v, depth + 1) for k, v in value.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     path: str

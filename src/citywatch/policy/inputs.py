@@ -14,6 +14,8 @@
 
 A value that cannot be known before apply is the string UNKNOWN_MARKER ("<unknown>"), never
 omitted: omitting it would make `not input.values.encrypted` fire on every computed value.
+Inside JSON text built with unknown leaves (Terraform `jsonencode` of an apply-time ARN) each
+leaf reads as UNKNOWN_MARKER too, so `json.unmarshal` in a policy sees the same marker.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import json
 import math
 from typing import Any
 
-from citywatch.model import UNKNOWN, Resource
+from citywatch.model import UNKNOWN, UNKNOWN_JSON_LEAF, Resource
 
 UNKNOWN_MARKER = "<unknown>"
+_LEAF_TOKEN = json.dumps(UNKNOWN_JSON_LEAF)
+_MARKER_TOKEN = json.dumps(UNKNOWN_MARKER)
 FRAMEWORKS = ("terraform", "cloudformation", "kubernetes", "dockerfile")
 
 
@@ -32,7 +36,11 @@ def plain(value: Any, depth: int = 0) -> Any:
     """JSON-ready copy: UNKNOWN -> marker, tuples/sets -> lists, keys -> str, NaN/inf -> str."""
     if value is UNKNOWN:
         return UNKNOWN_MARKER
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        if value == UNKNOWN_JSON_LEAF:
+            return UNKNOWN_MARKER
+        return value.replace(_LEAF_TOKEN, _MARKER_TOKEN) if _LEAF_TOKEN in value else value
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

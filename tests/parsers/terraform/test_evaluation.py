@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from citywatch.model import UNKNOWN
+from citywatch.model import UNKNOWN, UNKNOWN_JSON_LEAF, restore_unknown_leaves
 
 VARS = """
 variable "env" { default = "default" }
@@ -432,8 +432,16 @@ def test_data_sources_are_not_resources_but_policy_documents_render(tf):
         }
     )
     assert set(out.resources) == {"aws_iam_policy.p", "aws_s3_bucket_policy.bp"}
-    # the account id is unknown, so the whole document is
-    assert out.attrs("aws_iam_policy.p")["policy"] is UNKNOWN
+    # the account id is unknown: only that leaf is, the rest of the document stays readable
+    admin = json.loads(out.attrs("aws_iam_policy.p")["policy"])
+    assert admin["Statement"][0] == {
+        "Sid": "All",
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": "*",
+    }
+    assert admin["Statement"][1]["Principal"] == {"AWS": UNKNOWN_JSON_LEAF}
+    assert admin["Statement"][1]["Effect"] == "Deny"
     doc = json.loads(out.attrs("aws_s3_bucket_policy.bp")["policy"])
     assert doc == {
         "Version": "2012-10-17",
@@ -598,3 +606,102 @@ def test_sets_iterate_with_the_element_as_key(tf):
     ]
     assert attrs["names"] == ["a=a", "b=b"]
     assert attrs["big"] == 20000
+
+
+def test_policy_document_with_unknown_resource_keeps_principal_and_actions(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_sqs_queue" "q" { name = "q" }
+            data "aws_iam_policy_document" "d" {
+              statement {
+                actions   = ["sqs:SendMessage", "sqs:ReceiveMessage"]
+                resources = [aws_sqs_queue.q.arn]
+                principals {
+                  type        = "*"
+                  identifiers = ["*"]
+                }
+                condition {
+                  test     = "ArnEquals"
+                  variable = "aws:SourceArn"
+                  values   = [aws_sqs_queue.q.arn]
+                }
+              }
+            }
+            resource "aws_sqs_queue_policy" "p" {
+              queue_url = aws_sqs_queue.q.id
+              policy    = data.aws_iam_policy_document.d.json
+            }
+            """
+        }
+    )
+    doc = restore_unknown_leaves(json.loads(out.attrs("aws_sqs_queue_policy.p")["policy"]))
+    assert doc["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+            "Resource": UNKNOWN,
+            "Principal": "*",
+            "Condition": {"ArnEquals": {"aws:SourceArn": UNKNOWN}},
+        }
+    ]
+
+
+def test_policy_document_whose_shape_is_unknown_stays_unknown(tf):
+    out = tf(
+        {
+            "main.tf": """
+            variable "kind" { type = string }
+            data "aws_iam_policy_document" "who" {
+              statement {
+                actions   = ["s3:GetObject"]
+                resources = ["*"]
+                principals {
+                  type        = var.kind
+                  identifiers = ["*"]
+                }
+              }
+            }
+            data "aws_iam_policy_document" "src" {
+              source_policy_documents = [var.kind]
+              statement {
+                actions   = ["s3:GetObject"]
+                resources = ["*"]
+              }
+            }
+            resource "aws_iam_policy" "who" { policy = data.aws_iam_policy_document.who.json }
+            resource "aws_iam_policy" "src" { policy = data.aws_iam_policy_document.src.json }
+            """
+        }
+    )
+    # which statements an unknown source document merges in is not known
+    assert out.attrs("aws_iam_policy.src")["policy"] is UNKNOWN
+    # an unknown principal type hides who the statement names, not the statement itself
+    who = restore_unknown_leaves(json.loads(out.attrs("aws_iam_policy.who")["policy"]))
+    assert who["Statement"][0]["Principal"] is UNKNOWN
+    assert who["Statement"][0]["Action"] == "s3:GetObject"
+
+
+def test_jsonencode_attribute_keeps_known_structure(tf):
+    out = tf(
+        {
+            "main.tf": """
+            resource "aws_ecs_task_definition" "t" {
+              family = "app"
+              container_definitions = jsonencode([{
+                name       = "app"
+                image      = aws_ecr_repository.r.repository_url
+                privileged = true
+              }])
+            }
+            resource "aws_ecr_repository" "r" { name = "r" }
+            resource "aws_iam_policy" "interp" {
+              policy = "prefix-${aws_ecr_repository.r.arn}-suffix"
+            }
+            """
+        }
+    )
+    containers = json.loads(out.attrs("aws_ecs_task_definition.t")["container_definitions"])
+    assert containers == [{"name": "app", "image": UNKNOWN_JSON_LEAF, "privileged": True}]
+    # plain interpolation of an unknown value stays wholly unknown, as before
+    assert out.attrs("aws_iam_policy.interp")["policy"] is UNKNOWN

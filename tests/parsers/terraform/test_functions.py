@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from citywatch.model import UNKNOWN
+from citywatch.model import UNKNOWN, UNKNOWN_JSON_LEAF
 from citywatch.parsers.terraform.expressions import Scope
 from citywatch.parsers.terraform.functions import call_function
 from citywatch.parsers.terraform.hcl import parse_expression
@@ -130,7 +130,10 @@ UNKNOWN_CASES = [
     "var.unknown + 1",
     "merge({a = 1}, var.unknown)",
     "[for x in var.unknown : x]",
-    "jsonencode({a = var.unknown})",
+    "jsonencode(var.unknown)",
+    '"x${jsonencode({a = var.unknown})}"',
+    "length(jsonencode({a = var.unknown}))",
+    "sha256(jsonencode([var.unknown]))",
     'lookup(var.unknown, "a", 1)',
     'provider::aws::arn_parse("x")',
     "timestamp()",
@@ -334,3 +337,12 @@ def test_arbitrary_token_soup_never_crashes_the_parser(pieces: list[str]) -> Non
 
     walk(parsed.body)
     assert all(isinstance(line, int) and reason for line, reason in parsed.errors)
+
+
+def test_jsonencode_keeps_known_structure_around_unknown_leaves() -> None:
+    text = ev('jsonencode({Statement = [{Principal = "*", Resource = var.unknown}]})')
+    assert isinstance(text, str)
+    assert json.loads(text) == {"Statement": [{"Principal": "*", "Resource": UNKNOWN_JSON_LEAF}]}
+    # decoding it again gives the unknown leaf back as UNKNOWN, not as a string
+    assert ev('jsondecode(jsonencode({a = "x", b = [var.unknown]}))') == {"a": "x", "b": [UNKNOWN]}
+    assert ev('"${jsonencode([var.unknown])}"') == json.dumps([UNKNOWN_JSON_LEAF])

@@ -23,7 +23,7 @@ from citywatch.checks.base import (
     truthy,
 )
 from citywatch.checks.base import implements as _register
-from citywatch.model import UNKNOWN, Check, Resource
+from citywatch.model import UNKNOWN, Check, Resource, restore_unknown_leaves
 
 TF = "terraform"
 CFN = "cloudformation"
@@ -269,14 +269,18 @@ def as_list(value: Any) -> list[Any]:
 
 
 def policy_document(value: Any) -> dict[str, Any] | None:
-    """A policy as a dict, from a JSON string (Terraform) or a mapping (CloudFormation)."""
+    """A policy as a dict, from a JSON string (Terraform) or a mapping (CloudFormation).
+
+    Leaves Terraform could not know (an apply-time ARN) come back as UNKNOWN, so each field
+    decides on its own: a `*` Principal fails even when the Resource is unknown.
+    """
     if value is None or value is MISSING:
         return None
     known(value)
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
+            value = restore_unknown_leaves(json.loads(value))
+        except (ValueError, RecursionError):
             return None
     return value if isinstance(value, dict) else None
 
@@ -344,8 +348,34 @@ def principal_is_public(stmt: dict[str, Any]) -> bool:
     return public
 
 
+def flagged_statements(
+    doc: dict[str, Any] | None, test: Callable[[dict[str, Any]], str | None]
+) -> list[tuple[int, str]]:
+    """(index, detail) of each statement `test` flags.
+
+    A statement whose verdict is unknown (an apply-time principal) does not hide another that
+    fails on what is known; it only makes the result unknown when nothing is flagged.
+    """
+    hits: list[tuple[int, str]] = []
+    unsure: UnknownValue | None = None
+    for i, stmt in statements(doc):
+        try:
+            detail = test(stmt)
+        except UnknownValue as exc:
+            unsure = exc
+            continue
+        if detail is not None:
+            hits.append((i, detail))
+    if not hits and unsure is not None:
+        raise unsure
+    return hits
+
+
 def public_allow_statements(doc: dict[str, Any] | None) -> list[int]:
-    return [i for i, s in statements(doc) if allows(s) and principal_is_public(s)]
+    def public(stmt: dict[str, Any]) -> str | None:
+        return "" if allows(stmt) and principal_is_public(stmt) else None
+
+    return [i for i, _detail in flagged_statements(doc, public)]
 
 
 # --- network -----------------------------------------------------------------------------------

@@ -16,8 +16,17 @@ from citywatch.checks.aws._common import (
     secret_value,
     secrets_exposure,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, known, truthy
-from citywatch.model import Check, Resource
+from citywatch.checks.base import (
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    known,
+    truthy,
+)
+from citywatch.model import UNKNOWN, Check, Resource, restore_unknown_leaves
 
 ECS_DOCS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide"
 
@@ -28,8 +37,8 @@ def containers(res: Resource) -> Iterator[tuple[str, dict[str, Any], dict[str, s
         raw = known(attr(res, "container_definitions"))
         if isinstance(raw, str):
             try:
-                raw = json.loads(raw)
-            except ValueError:
+                raw = restore_unknown_leaves(json.loads(raw))
+            except (ValueError, RecursionError):
                 return
         names = {
             "privileged": "privileged",
@@ -41,7 +50,7 @@ def containers(res: Resource) -> Iterator[tuple[str, dict[str, Any], dict[str, s
         path = "container_definitions"
         items = raw if isinstance(raw, list) else []
         for c in items:
-            if isinstance(c, dict):
+            if isinstance(known(c), dict):
                 yield path, c, names
         return
     names = {
@@ -103,11 +112,14 @@ env_secrets = define(
 
 
 def _env_secrets(path: str, c: dict[str, Any], names: dict[str, str]) -> Iterator[Failure]:
-    env = c.get(names["environment"])
+    env = known(c.get(names["environment"]))
     for var in env if isinstance(env, list) else []:
-        if not isinstance(var, dict):
+        if not isinstance(known(var), dict):
             continue
-        name, value = str(var.get(names["name"], "")), var.get(names["value"])
+        raw_name, value = var.get(names["name"], ""), var.get(names["value"])
+        if raw_name is UNKNOWN and isinstance(value, str):
+            raise UnknownValue(f"{path}.environment")  # a literal under a name we cannot read
+        name = str(raw_name)
         if secret_value(name, value):
             label = _label(c, names)
             yield Failure(

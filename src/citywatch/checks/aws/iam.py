@@ -16,15 +16,24 @@ from citywatch.checks.aws._common import (
     allows,
     at_least,
     authentication,
+    flagged_statements,
     implements,
     least_privilege,
     policy_document,
-    principal_is_public,
+    public_allow_statements,
     require,
     resources_of,
     statements,
 )
-from citywatch.checks.base import CheckContext, Failure, attr, blocks, define, known
+from citywatch.checks.base import (
+    CheckContext,
+    Failure,
+    UnknownValue,
+    attr,
+    blocks,
+    define,
+    known,
+)
 from citywatch.model import Check, Resource
 
 IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide"
@@ -77,12 +86,22 @@ def is_full_admin(stmt: dict[str, Any]) -> bool:
 
 
 def _policy_check(check: Check, test: Callable[[dict[str, Any]], str | None], message: str) -> None:
-    def evaluate(res: Resource, ctx: CheckContext) -> Iterator[Failure]:
+    def evaluate(res: Resource, ctx: CheckContext) -> list[Failure]:
+        failures: list[Failure] = []
+        unsure: UnknownValue | None = None
         for path, doc in policy_sources(res):
-            for i, stmt in statements(doc):
-                detail = test(stmt)
-                if detail is not None:
-                    yield Failure(f"statement {i} {message}{detail}", path, key=f"{path}:{i}")
+            try:
+                hits = flagged_statements(doc, test)
+            except UnknownValue as exc:
+                unsure = exc  # another policy of the resource may still decide
+                continue
+            for i, detail in hits:
+                failures.append(
+                    Failure(f"statement {i} {message}{detail}", path, key=f"{path}:{i}")
+                )
+        if not failures and unsure is not None:
+            raise unsure
+        return failures
 
     implements(check, TF, *TF_POLICY_KINDS)(evaluate)
     implements(check, CFN, *CFN_POLICY_KINDS)(evaluate)
@@ -333,9 +352,8 @@ public_trust = define(
 
 
 def _public_trust(doc: dict[str, Any] | None, path: str) -> Iterator[Failure]:
-    for i, stmt in statements(doc):
-        if allows(stmt) and principal_is_public(stmt):
-            yield Failure(f"trust statement {i} allows any principal", path, key=str(i))
+    for i in public_allow_statements(doc):
+        yield Failure(f"trust statement {i} allows any principal", path, key=str(i))
 
 
 @implements(public_trust, TF, "aws_iam_role")

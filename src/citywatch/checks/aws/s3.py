@@ -372,21 +372,49 @@ https_only = define(
 
 
 def _denies_insecure_transport(doc: dict[str, Any] | None) -> bool:
+    """True when a statement denies plain HTTP; unknown when only an unknown part could."""
+    unsure = False
     for _i, stmt in statements(doc):
-        if str(stmt.get("Effect", "")).lower() != "deny":
+        effect, cond = stmt.get("Effect", ""), stmt.get("Condition")
+        if effect is UNKNOWN:
+            unsure = True
             continue
-        cond = stmt.get("Condition")
+        if str(effect).lower() != "deny":
+            continue
+        if cond is UNKNOWN:
+            unsure = True
+            continue
         if not isinstance(cond, dict):
             continue
         for operator, tests in cond.items():
+            if tests is UNKNOWN:
+                unsure = True
+                continue
             if not isinstance(tests, dict) or "bool" not in str(operator).lower():
                 continue
             for key, value in tests.items():
                 values = value if isinstance(value, list) else [value]
-                if str(key).lower() == "aws:securetransport" and any(
-                    str(v).lower() == "false" for v in values
-                ):
+                if str(key).lower() != "aws:securetransport":
+                    continue
+                if any(str(v).lower() == "false" for v in values if v is not UNKNOWN):
                     return True
+                unsure = unsure or value is UNKNOWN or UNKNOWN in values
+    if unsure:
+        raise UnknownValue("<policy>.Statement")
+    return False
+
+
+def _any_denies_insecure_transport(docs: list[Any]) -> bool:
+    """Any of several policies denies plain HTTP; unknown only if none does and one might."""
+    unsure: UnknownValue | None = None
+    for doc in docs:
+        try:
+            if _denies_insecure_transport(policy_document(doc)):
+                return True
+        except UnknownValue as exc:
+            unsure = exc
+    if unsure is not None:
+        raise unsure
     return False
 
 
@@ -395,14 +423,14 @@ def _tf_https_only(res: Resource, ctx: CheckContext) -> Failure | None:
     docs = [attr(res, "policy")] + [
         attr(p, "policy") for p in _attached(ctx, res, "aws_s3_bucket_policy")
     ]
-    if any(_denies_insecure_transport(policy_document(d)) for d in docs):
+    if _any_denies_insecure_transport(docs):
         return None
     return Failure("no bucket policy statement denies aws:SecureTransport = false")
 
 
 @implements(https_only, CFN, CFN_BUCKET)
 def _cfn_https_only(res: Resource, ctx: CheckContext) -> Failure | None:
-    for pol in connected(ctx, res, "AWS::S3::BucketPolicy"):
-        if _denies_insecure_transport(policy_document(attr(pol, "PolicyDocument"))):
-            return None
+    docs = [attr(pol, "PolicyDocument") for pol in connected(ctx, res, "AWS::S3::BucketPolicy")]
+    if _any_denies_insecure_transport(docs):
+        return None
     return Failure("no AWS::S3::BucketPolicy for this bucket denies aws:SecureTransport = false")

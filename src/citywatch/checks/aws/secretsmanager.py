@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from citywatch.checks.aws._common import (
     CFN,
@@ -20,7 +21,7 @@ from citywatch.checks.aws._common import (
     secrets_exposure,
 )
 from citywatch.checks.base import CheckContext, Failure, UnknownValue, attr, define
-from citywatch.model import Resource
+from citywatch.model import UNKNOWN, Resource, restore_unknown_leaves
 
 SM_DOCS = "https://docs.aws.amazon.com/secretsmanager/latest/userguide"
 
@@ -104,13 +105,24 @@ _PLACEHOLDER = re.compile(
 )
 
 
+def _has_unknown_leaf(value: Any, depth: int = 0) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list) and depth < 64:
+        return any(_has_unknown_leaf(v, depth + 1) for v in value)
+    return False
+
+
 def _real_values(text: str) -> list[str]:
     """The parts of a secret string that are not placeholders (a JSON object is split)."""
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = restore_unknown_leaves(json.loads(text))
+    except (ValueError, RecursionError):
         parsed = text
+    if not isinstance(parsed, dict) and _has_unknown_leaf(parsed):
+        return []  # JSON built around apply-time values: nothing literal to judge as a whole
     if isinstance(parsed, dict):
+        # a key whose value is only known at apply time (UNKNOWN) is not a literal secret
         # usernames, hosts and ports ride along with the password: judge secret-named keys
         named = [str(v) for k, v in parsed.items() if secret_value(str(k), v)]
         return [v for v in named if not _PLACEHOLDER.match(v.strip())]

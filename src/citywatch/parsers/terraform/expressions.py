@@ -17,6 +17,7 @@ from citywatch.parsers.terraform.values import (
     ResObj,
     TfSet,
     equal,
+    has_partial_json,
     materialize,
     norm_number,
     to_bool,
@@ -525,7 +526,8 @@ class Template(Expr):
                 out.append(part)
                 continue
             value = part.ev(s)
-            if value is UNKNOWN:
+            if value is UNKNOWN or has_partial_json(value):
+                # a string only partly known is UNKNOWN, JSON with unknown leaves included
                 unknown = True
                 continue
             if isinstance(part, (TemplateIf, TemplateFor)):

@@ -21,14 +21,17 @@ from typing import Any
 import re2
 import yaml
 
+from citywatch.model import UNKNOWN, restore_unknown_leaves
 from citywatch.parsers.terraform.fn_collections import as_int, as_list
 from citywatch.parsers.terraform.values import (
     EvalError,
+    has_unknown,
     norm_number,
     to_bool,
     to_number,
     to_str,
     type_name,
+    with_unknown_leaves,
 )
 
 Fn = Callable[..., Any]
@@ -217,12 +220,17 @@ def f_formatlist(fmt: Any, *args: Any) -> Any:
 
 
 def f_jsonencode(v: Any) -> Any:
+    """Unknown leaves become `UNKNOWN_JSON_LEAF`, so a policy keeps its known Principal."""
+    if has_unknown(v):
+        v = with_unknown_leaves(v)
+        if v is UNKNOWN:
+            return UNKNOWN
     return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
 
 
 def f_jsondecode(s: Any) -> Any:
     try:
-        return _normalize(json.loads(to_str(s)))
+        return restore_unknown_leaves(_normalize(json.loads(to_str(s))))
     except (ValueError, RecursionError) as exc:
         raise EvalError(f"jsondecode: {exc}") from None
 

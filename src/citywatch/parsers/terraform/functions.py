@@ -21,7 +21,13 @@ from citywatch.parsers.terraform import fn_collections as col
 from citywatch.parsers.terraform import fn_network as net
 from citywatch.parsers.terraform import fn_text as txt
 from citywatch.parsers.terraform.fn_collections import as_map
-from citywatch.parsers.terraform.values import EvalError, has_unknown, to_str, type_name
+from citywatch.parsers.terraform.values import (
+    EvalError,
+    has_partial_json,
+    has_unknown,
+    to_str,
+    type_name,
+)
 
 MAX_STRING = 1024 * 1024
 
@@ -197,11 +203,18 @@ def call_function(name: str, args: list[Any], files: FileReader | None) -> Any:
         name = name.rsplit("::", 1)[-1] if name.startswith("core::") else ""
         if not name:
             return UNKNOWN
+    if name == "jsonencode" and len(args) == 1:
+        # keeps known structure around unknown leaves (see UNKNOWN_JSON_LEAF)
+        return _invoke(txt.f_jsonencode, name, args)
     fn = TOLERANT.get(name)
     if fn is not None:
+        if any(isinstance(a, str) and has_partial_json(a) for a in args):
+            return UNKNOWN  # length() of JSON text with unknown leaves is unknown
         return _invoke(fn, name, args)
     if any(has_unknown(a) for a in args):
         return UNKNOWN
+    if name != "jsondecode" and any(has_partial_json(a) for a in args):
+        return UNKNOWN  # only jsondecode can read JSON text with unknown leaves
     fn = STRICT.get(name)
     if fn is not None:
         result = _invoke(fn, name, args)

@@ -10,10 +10,11 @@ computed by the provider).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from citywatch.model import UNKNOWN
+from citywatch.model import UNKNOWN, UNKNOWN_JSON_LEAF
 
 if TYPE_CHECKING:
     from citywatch.parsers.terraform.expressions import Scope
@@ -57,6 +58,45 @@ def has_unknown(value: Any, depth: int = 0) -> bool:
         return any(has_unknown(v, depth + 1) for v in value)
     if isinstance(value, dict):
         return any(has_unknown(v, depth + 1) for v in value.values())
+    return False
+
+
+# how an UNKNOWN leaf looks inside JSON text we produced (`jsonencode`, policy documents)
+UNKNOWN_JSON_TOKEN = json.dumps(UNKNOWN_JSON_LEAF)
+
+
+def with_unknown_leaves(value: Any, depth: int = 0) -> Any:
+    """A copy ready for `json.dumps` with each UNKNOWN leaf as `UNKNOWN_JSON_LEAF`.
+
+    UNKNOWN when the structure itself is unknown: the whole value, a map key, or nesting too
+    deep to walk.
+    """
+    if value is UNKNOWN or depth > 64:
+        return UNKNOWN
+    if isinstance(value, list):
+        items = [with_unknown_leaves(v, depth + 1) for v in value]
+        return [UNKNOWN_JSON_LEAF if v is UNKNOWN else v for v in items]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return UNKNOWN
+            inner = with_unknown_leaves(v, depth + 1)
+            out[k] = UNKNOWN_JSON_LEAF if inner is UNKNOWN else inner
+        return out
+    return value
+
+
+def has_partial_json(value: Any, depth: int = 0) -> bool:
+    """True if a string in the value is JSON text that holds an unknown leaf."""
+    if isinstance(value, str):
+        return UNKNOWN_JSON_TOKEN in value
+    if depth > 64:
+        return False
+    if isinstance(value, list):
+        return any(has_partial_json(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(has_partial_json(v, depth + 1) for v in value.values())
     return False
 
 
