@@ -52,12 +52,24 @@ def _scalar_value(tag: str, value: str, style: str | None) -> Any:
         return _BOOL.get(value.lower(), value)
     if tag == "tag:yaml.org,2002:int":
         text = value.replace("_", "")
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-").lower()
         try:
-            if text.lower().startswith(("0x", "-0x")):
-                return int(text, 16)
-            if text.lower().startswith("0o"):
-                return int(text[2:], 8)
-            return int(text)
+            if digits.startswith("0x"):
+                return sign * int(digits[2:], 16)
+            if digits.startswith("0o"):
+                return sign * int(digits[2:], 8)
+            if digits.startswith("0b"):
+                return sign * int(digits[2:], 2)
+            if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+                # YAML 1.1 (what kubectl's parser implements): 0644 is octal, i.e. 420
+                return sign * int(digits, 8)
+            if ":" in digits:  # base 60, e.g. 1:30 is 90
+                total = 0
+                for part in digits.split(":"):
+                    total = total * 60 + int(part)
+                return sign * total
+            return sign * int(digits)
         except ValueError:
             return value
     if tag == "tag:yaml.org,2002:float":
