@@ -511,14 +511,19 @@ def allow_privilege_escalation_1_8(p: PodView) -> Result:
     return None
 
 
-def _skip_windows(fn: CheckFn) -> CheckFn:
-    """From policy v1.25 the Linux-only restricted checks do not apply to Windows pods."""
+def _exempt(fn: CheckFn, exempt: Callable[[PodView], bool], version: str) -> CheckFn:
+    """The same check from a later policy version on, which no longer applies to some pods."""
 
     def check(p: PodView) -> Result:
-        return None if p.windows else fn(p)
+        return None if exempt(p) else fn(p)
 
-    check.__name__ = fn.__name__ + "_1_25"
+    check.__name__ = f"{fn.__name__}_{version}"
     return check
+
+
+def _skip_windows(fn: CheckFn) -> CheckFn:
+    """From policy v1.25 the Linux-only restricted checks do not apply to Windows pods."""
+    return _exempt(fn, lambda p: p.windows, "1_25")
 
 
 def _run_as_non_root(p: PodView) -> Result:
@@ -576,12 +581,7 @@ def run_as_user_1_23(p: PodView) -> Result:
 
 def _user_namespace_relaxed(fn: CheckFn) -> CheckFn:
     """From policy v1.35 user-namespaced pods may run as uid 0 inside their namespace."""
-
-    def check(p: PodView) -> Result:
-        return None if p.user_namespace else fn(p)
-
-    check.__name__ = fn.__name__ + "_1_35"
-    return check
+    return _exempt(fn, lambda p: p.user_namespace, "1_35")
 
 
 def seccomp_restricted_1_19(p: PodView) -> Result:

@@ -210,3 +210,15 @@ def compile_validation(
         )
     message = item.get("message")
     return program, (str(message) if message else None), message_program
+
+
+def evaluated_message(program: CelProgram | None, activation: Any, fallback: str) -> str:
+    """A messageExpression's text; on an error or a blank result Kubernetes (and we) use the
+    static message instead."""
+    if program is None:
+        return fallback
+    try:
+        value = program.evaluate(activation)
+    except CelEvalError:
+        return fallback
+    return value if isinstance(value, str) and value.strip() else fallback

@@ -30,6 +30,7 @@ from citywatch.policy.cel import (
     NamedProgram,
     compile_expression,
     evaluate_variables,
+    evaluated_message,
     first_variable_error,
     prebuilt_activation,
 )
@@ -187,15 +188,7 @@ class CelPolicy:
             )
         if allowed:
             return True, ""
-        message = self.message
-        if self.message_expression is not None:
-            try:
-                value = self.message_expression.evaluate(use)
-                if isinstance(value, str) and value.strip():
-                    message = value
-            except CelEvalError:
-                pass  # as Kubernetes does: fall back to the static message
-        return False, message
+        return False, evaluated_message(self.message_expression, use, self.message)
 
     @property
     def check_line(self) -> int:

@@ -19,6 +19,7 @@ from citywatch.policy.cel import (
     compile_expression,
     compile_validation,
     evaluate_variables,
+    evaluated_message,
     first_variable_error,
 )
 from citywatch.policy.errors import PolicyEvalError, PolicyLoadError
@@ -118,15 +119,8 @@ def cel_violations(
             raise PolicyEvalError(
                 code.display, "CEL validation did not return a bool", validation.program.line
             )
-        message = validation.message or f"failed expression: {validation.program.source.strip()}"
-        if validation.message_program is not None:
-            try:
-                value = validation.message_program.evaluate(activation)
-                if isinstance(value, str) and value.strip():
-                    message = value
-            except CelEvalError:
-                pass
-        out.append({"msg": message})
+        static = validation.message or f"failed expression: {validation.program.source.strip()}"
+        out.append({"msg": evaluated_message(validation.message_program, activation, static)})
     return out
 
 

@@ -25,6 +25,7 @@ from citywatch.policy.cel import (
     compile_expression,
     compile_validation,
     evaluate_variables,
+    evaluated_message,
     first_variable_error,
 )
 from citywatch.policy.errors import PolicyEvalError, PolicyLoadError
@@ -374,14 +375,11 @@ class BoundAdmissionPolicy:
             return None
         if allowed is not False:
             raise self._error(f"validation returned {type(allowed).__name__}, not bool", program)
-        message = validation.message or f"failed expression: {program.source.strip()}"
-        if validation.message_program is not None:
-            try:
-                value = validation.message_program.evaluate(activation)
-                if isinstance(value, str) and value.strip():
-                    message = value
-            except CelEvalError:
-                pass  # the API server falls back to `message` too
+        message = evaluated_message(
+            validation.message_program,
+            activation,
+            validation.message or f"failed expression: {program.source.strip()}",
+        )
         return message, validation.reason or "Invalid"
 
     def _error(self, reason: str, program: CelProgram) -> PolicyEvalError:
